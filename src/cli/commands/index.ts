@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { register as analyze } from './analyze.js';
+
+/** Every command, in the order `pnyx --help` lists them. Each file exports `register(program)`. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [analyze];

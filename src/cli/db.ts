@@ -1,0 +1,7 @@
+import { PnyxDb } from '../db/database.js';
+import type { GlobalOptions } from './context.js';
+
+/** Opens the database named by --db / PNYX_DB. */
+export function openDb(g: GlobalOptions, opts: { readOnly?: boolean } = {}): Promise<PnyxDb> {
+  return PnyxDb.open(g.db, { readOnly: opts.readOnly, memoryLimit: process.env.PNYX_MEMORY_LIMIT });
+}

@@ -1,0 +1,84 @@
+import { RecordError } from '../errors.js';
+import { UNATTRIBUTED_FEATURE } from '../request.js';
+import { firstPresent, getPath, isObject, optString, type JsonObject } from './fields.js';
+import type { FieldMapping } from './types.js';
+
+/** Default places a feature name is logged, in order. */
+export const DEFAULT_FEATURE_PATHS = [
+  'feature',
+  'metadata.feature',
+  'request.metadata.feature',
+  'metadata.feature_name',
+  'metadata.tags',
+  'tags',
+  'request.metadata.tags',
+  'headers.X-Title',
+  'headers.x-title',
+  'request.headers.X-Title',
+  'metadata.x-title',
+  'app',
+  'app_name',
+] as const;
+
+export const DEFAULT_TENANT_PATHS = [
+  'tenant_id',
+  'tenant',
+  'metadata.tenant_id',
+  'metadata.tenant',
+  'request.metadata.tenant_id',
+  'customer_id',
+  'metadata.customer_id',
+  'org_id',
+  'metadata.org_id',
+] as const;
+
+export const DEFAULT_USER_PATHS = [
+  'user_id',
+  'metadata.user_id',
+  'request.metadata.user_id',
+  'user',
+  'request.user',
+  'end_user',
+] as const;
+
+export const DEFAULT_MAPPING: FieldMapping = {
+  feature: DEFAULT_FEATURE_PATHS,
+  tenant: DEFAULT_TENANT_PATHS,
+  user: DEFAULT_USER_PATHS,
+};
+
+/** Longest feature name kept; longer names are input errors. */
+export const MAX_FEATURE_NAME = 200;
+
+/**
+ * Reads the feature name. Tags may be an array (`["feature:email", "prod"]` or `["email"]`)
+ * or an object (`{feature: "email"}`): a `feature:`/`feature=` tag wins, else the first tag.
+ */
+export function resolveFeature(record: JsonObject, paths: readonly string[]): string {
+  const hit = firstPresent(record, paths);
+  if (!hit) return UNATTRIBUTED_FEATURE;
+  let v = hit.value;
+  if (Array.isArray(v)) {
+    const tags = v.filter((t): t is string => typeof t === 'string' && t.length > 0);
+    const tagged = tags.find((t) => /^feature[:=]/i.test(t));
+    v = tagged ? tagged.replace(/^feature[:=]/i, '') : tags[0];
+    if (v === undefined) return UNATTRIBUTED_FEATURE;
+  } else if (isObject(v)) {
+    v = getPath(v, 'feature') ?? getPath(v, 'name');
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') {
+    throw new RecordError(hit.path, 'feature name must be a string');
+  }
+  const name = String(v).trim();
+  if (name.length === 0) return UNATTRIBUTED_FEATURE;
+  if (name.length > MAX_FEATURE_NAME) throw new RecordError(hit.path, `feature name longer than ${MAX_FEATURE_NAME} characters`);
+  return name;
+}
+
+export function resolveAttribution(record: JsonObject, mapping: FieldMapping) {
+  return {
+    feature: resolveFeature(record, mapping.feature),
+    tenant_id: optString(record, mapping.tenant),
+    user_id: optString(record, mapping.user),
+  };
+}

@@ -1,0 +1,160 @@
+import { RecordError } from '../errors.js';
+import type { ChatMessage } from '../request.js';
+
+/** Field readers shared by the log adapters: each coerces leniently and rejects precisely. */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads `a.b.c` from an object; an array segment may be an index. */
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(cur) && /^\d+$/.test(seg)) cur = cur[Number(seg)];
+    else if (isObject(cur)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+/** First value among paths that is not null/undefined/empty string. */
+export function firstPresent(obj: unknown, paths: readonly string[]): { path: string; value: unknown } | undefined {
+  for (const p of paths) {
+    const v = getPath(obj, p);
+    if (v !== undefined && v !== null && v !== '') return { path: p, value: v };
+  }
+  return undefined;
+}
+
+export function optString(obj: unknown, paths: readonly string[]): string | null {
+  const hit = firstPresent(obj, paths);
+  if (!hit) return null;
+  const v = hit.value;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new RecordError(hit.path, `expected a string, got ${describe(v)}`);
+}
+
+/** Upper bounds that no real request reaches: larger values are input errors, not data. */
+export const MAX_TOKENS_PER_REQUEST = 100_000_000;
+export const MAX_COST_PER_REQUEST_USD = 100_000;
+export const MAX_LATENCY_MS = 24 * 3600 * 1000;
+
+export function optNumber(
+  obj: unknown,
+  paths: readonly string[],
+  opts: { integer?: boolean; max?: number; min?: number } = {},
+): number | null {
+  const hit = firstPresent(obj, paths);
+  if (!hit) return null;
+  let v = hit.value;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
+      throw new RecordError(hit.path, `expected a number, got ${describe(v)}`);
+    }
+    v = Number(s);
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new RecordError(hit.path, `expected a number, got ${describe(hit.value)}`);
+  }
+  const min = opts.min ?? 0;
+  if (v < min) throw new RecordError(hit.path, `must be >= ${min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new RecordError(hit.path, `implausibly large: ${v}`);
+  if (opts.integer) {
+    if (!Number.isInteger(v)) throw new RecordError(hit.path, `expected a whole number, got ${v}`);
+  }
+  return v;
+}
+
+export function optTokens(obj: unknown, paths: readonly string[]): number | null {
+  return optNumber(obj, paths, { integer: true, max: MAX_TOKENS_PER_REQUEST });
+}
+
+export function optBoolean(obj: unknown, paths: readonly string[]): boolean | null {
+  const hit = firstPresent(obj, paths);
+  if (!hit) return null;
+  const v = hit.value;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 1 || v === '1') return true;
+  if (v === 'false' || v === 0 || v === '0') return false;
+  throw new RecordError(hit.path, `expected true/false, got ${describe(v)}`);
+}
+
+const EPOCH_MS_MIN = Date.UTC(2000, 0, 1);
+const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);
+
+/**
+ * Timestamps as logs write them: ISO 8601 (with or without zone; no zone = UTC),
+ * `YYYY-MM-DD HH:MM:SS[.fff]`, epoch seconds, epoch milliseconds (number or numeric string),
+ * and RFC 2822 (`Tue, 18 Nov 2025 09:12:00 GMT`).
+ */
+export function parseTimestamp(v: unknown, field: string): Date {
+  let ms: number;
+  if (typeof v === 'number' || (typeof v === 'string' && /^\d{9,13}(\.\d+)?$/.test(v.trim()))) {
+    const n = typeof v === 'number' ? v : Number(v);
+    ms = n < 1e11 ? n * 1000 : n;
+  } else if (typeof v === 'string') {
+    let s = v.trim();
+    if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s = s.replace(' ', 'T') + 'Z';
+    else if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(s)) s = s.replace(' ', 'T').replace(/ ?([+-]\d{2}):?(\d{2})$/, '$1:$2').replace(/ ?UTC$/, 'Z');
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s += 'T00:00:00Z';
+    ms = Date.parse(s);
+  } else {
+    throw new RecordError(field, `expected a timestamp, got ${describe(v)}`);
+  }
+  if (!Number.isFinite(ms)) throw new RecordError(field, `unreadable timestamp ${describe(v)}`);
+  if (ms < EPOCH_MS_MIN || ms > EPOCH_MS_MAX) throw new RecordError(field, `timestamp out of range ${describe(v)}`);
+  return new Date(ms);
+}
+
+export function optTimestamp(obj: unknown, paths: readonly string[]): Date | null {
+  const hit = firstPresent(obj, paths);
+  return hit ? parseTimestamp(hit.value, hit.path) : null;
+}
+
+/** Message content: a string, or OpenAI/Anthropic multi-part content. */
+export function readContent(content: unknown, field: string): { text: string; attachments: number } {
+  if (content === null || content === undefined) return { text: '', attachments: 0 };
+  if (typeof content === 'string') return { text: content, attachments: 0 };
+  if (Array.isArray(content)) {
+    const texts: string[] = [];
+    let attachments = 0;
+    content.forEach((part, i) => {
+      if (typeof part === 'string') texts.push(part);
+      else if (isObject(part)) {
+        if (typeof part.text === 'string') texts.push(part.text);
+        else if (isObject(part.text) && typeof part.text.value === 'string') texts.push(part.text.value);
+        else if (part.type === 'text' && typeof part.content === 'string') texts.push(part.content);
+        else attachments += 1;
+      } else {
+        throw new RecordError(`${field}[${i}]`, `unreadable content part ${describe(part)}`);
+      }
+    });
+    return { text: texts.join('\n'), attachments };
+  }
+  if (isObject(content) && typeof content.text === 'string') return { text: content.text, attachments: 0 };
+  throw new RecordError(field, `expected text or content parts, got ${describe(content)}`);
+}
+
+export function readMessages(v: unknown, field: string): ChatMessage[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new RecordError(field, `expected an array of messages, got ${describe(v)}`);
+  return v.map((m, i) => {
+    if (!isObject(m)) throw new RecordError(`${field}[${i}]`, `expected a message object, got ${describe(m)}`);
+    const role = typeof m.role === 'string' ? m.role : 'user';
+    const { text, attachments } = readContent(m.content, `${field}[${i}].content`);
+    return { role, content: text, attachments };
+  });
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { RecordError } from './errors.js';
+import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter } from './adapters/index.js';
+import { isObject, type JsonObject } from './adapters/fields.js';
+import type { CanonicalRequest } from './request.js';
+
+export type RecordOutcome =
+  | { ok: true; request: CanonicalRequest; contentHash: string; raw: JsonObject }
+  | { ok: false; field: string; reason: string };
+
+export interface RecordReaderOptions {
+  mapping: FieldMapping;
+  /** Force one adapter by name instead of detecting per record. */
+  format?: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Turns one raw log record (already parsed JSON) into a canonical request, or says precisely
+ * which field made it unreadable. Pure: no I/O.
+ */
+export function readRecord(record: unknown, rawText: string, opts: RecordReaderOptions): RecordOutcome {
+  if (!isObject(record)) {
+    return { ok: false, field: '(record)', reason: `expected a JSON object, got ${Array.isArray(record) ? 'an array' : typeof record}` };
+  }
+  try {
+    let adapter: LogAdapter | undefined;
+    if (opts.format && opts.format !== 'auto') {
+      adapter = adapterByName(opts.format);
+      if (!adapter) return { ok: false, field: '(format)', reason: `unknown format ${opts.format}` };
+    } else {
+      adapter = detectAdapter(record);
+    }
+    const contentHash = sha256(rawText);
+    const request = adapter.normalize(record, { mapping: opts.mapping, contentHash });
+    return { ok: true, request, contentHash, raw: record };
+  } catch (err) {
+    if (err instanceof RecordError) return { ok: false, field: err.field, reason: err.message };
+    throw err;
+  }
+}
+
+/** Parses one line of JSONL; a syntax error becomes a reject naming the position. */
+export function readJsonLine(line: string, opts: RecordReaderOptions): RecordOutcome {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    return { ok: false, field: '(json)', reason: m ? `invalid JSON at character ${Number(m[1]) + 1}` : 'invalid JSON' };
+  }
+  return readRecord(parsed, line, opts);
+}

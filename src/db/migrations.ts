@@ -1,0 +1,76 @@
+/**
+ * Schema changes: named, ordered, append-only. Never edit a migration that has shipped;
+ * add a new one. Applied migrations are recorded in `schema_migrations`.
+ * README ("The database") documents every table.
+ */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'requests_rejects_files',
+    sql: `
+      CREATE TABLE ingested_files (
+        file_sha256 VARCHAR PRIMARY KEY,
+        path        VARCHAR NOT NULL,
+        size_bytes  BIGINT NOT NULL,
+        format      VARCHAR NOT NULL,
+        read_count  BIGINT NOT NULL,
+        stored      BIGINT NOT NULL,
+        duplicates  BIGINT NOT NULL,
+        rejected    BIGINT NOT NULL,
+        ingested_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE requests (
+        request_id        VARCHAR PRIMARY KEY,
+        ts                TIMESTAMP,
+        feature           VARCHAR NOT NULL,
+        tenant_id         VARCHAR,
+        user_id           VARCHAR,
+        requested_model   VARCHAR,
+        served_model      VARCHAR,
+        model             VARCHAR NOT NULL,
+        provider          VARCHAR,
+        system_prompt     VARCHAR,
+        messages          JSON,
+        has_prompt_text   BOOLEAN NOT NULL,
+        tools             JSON,
+        tool_count        INTEGER NOT NULL,
+        response_format   JSON,
+        max_tokens        BIGINT,
+        temperature       DOUBLE,
+        stream            BOOLEAN,
+        prompt_tokens     BIGINT,
+        completion_tokens BIGINT,
+        reasoning_tokens  BIGINT,
+        cached_tokens     BIGINT,
+        cost_usd          DOUBLE,
+        latency_ms        DOUBLE,
+        ttft_ms           DOUBLE,
+        finish_reason     VARCHAR,
+        status            VARCHAR,
+        error             VARCHAR,
+        metadata          JSON,
+        source_format     VARCHAR NOT NULL,
+        source_file       VARCHAR NOT NULL,
+        source_line       BIGINT NOT NULL,
+        content_sha256    VARCHAR NOT NULL,
+        raw               JSON,
+        ingested_at       TIMESTAMP NOT NULL
+      );
+      CREATE TABLE rejects (
+        file_sha256 VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,
+        line        BIGINT NOT NULL,
+        field       VARCHAR NOT NULL,
+        reason      VARCHAR NOT NULL,
+        raw         VARCHAR,
+        rejected_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,32 @@
+import { PnyxError } from '../core/errors.js';
+import type { PnyxDb } from './database.js';
+
+/**
+ * Streams CSV or Parquet rows out of DuckDB's own readers as JSON text, one row at a time,
+ * so every input format reaches the same record adapters. CSV is read all-VARCHAR: the
+ * adapters coerce numbers and parse JSON-valued cells.
+ */
+export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
+  const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
+  let result;
+  try {
+    result = await db.conn.stream(`SELECT to_json(t)::VARCHAR AS j FROM ${reader} AS t`, [path]);
+  } catch (err) {
+    throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+  }
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await result.fetchChunk();
+    } catch (err) {
+      throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+    }
+    if (!chunk || chunk.rowCount === 0) break;
+    const col = chunk.getColumnVector(0);
+    for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}

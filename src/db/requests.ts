@@ -1,0 +1,169 @@
+import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import { effectiveModel, type CanonicalRequest } from '../core/request.js';
+import type { PnyxDb } from './database.js';
+
+/** Where a stored record came from. */
+export interface RecordSource {
+  file: string;
+  fileSha256: string;
+  line: number;
+}
+
+export interface StoredText {
+  system_prompt: string | null;
+  messages: string | null;
+  raw: string | null;
+}
+
+const STAGING = 'ingest_staging';
+const REJECT_STAGING = 'reject_staging';
+
+/**
+ * Writes one file's records in bulk: rows go through an Appender into temp staging tables,
+ * then one INSERT moves the new ones into `requests` (first copy of an id wins).
+ * Call inside a transaction so a file lands whole or not at all.
+ */
+export class RequestWriter {
+  private requests!: DuckDBAppender;
+  private rejects!: DuckDBAppender;
+  private constructor(private readonly db: PnyxDb) {}
+
+  static async open(db: PnyxDb): Promise<RequestWriter> {
+    const w = new RequestWriter(db);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM requests LIMIT 0`);
+    await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT * FROM rejects LIMIT 0`);
+    w.requests = await db.conn.createAppender(STAGING, 'main', 'temp');
+    w.rejects = await db.conn.createAppender(REJECT_STAGING, 'main', 'temp');
+    return w;
+  }
+
+  private seq = 0;
+
+  addRequest(r: CanonicalRequest, source: RecordSource, contentHash: string, text: StoredText, ingestedAtMicros: bigint): void {
+    const a = this.requests;
+    const str = (v: string | null) => (v === null ? a.appendNull() : a.appendVarchar(v));
+    const int = (v: number | null) => (v === null ? a.appendNull() : a.appendBigInt(BigInt(v)));
+    const dbl = (v: number | null) => (v === null ? a.appendNull() : a.appendDouble(v));
+    const bool = (v: boolean | null) => (v === null ? a.appendNull() : a.appendBoolean(v));
+    const json = (v: unknown) => (v === null || v === undefined ? a.appendNull() : a.appendVarchar(JSON.stringify(v)));
+    str(r.request_id);
+    if (r.timestamp) a.appendTimestamp(timestampValue(BigInt(r.timestamp.getTime()) * 1000n));
+    else a.appendNull();
+    str(r.feature);
+    str(r.tenant_id);
+    str(r.user_id);
+    str(r.requested_model);
+    str(r.served_model);
+    str(effectiveModel(r) ?? 'unknown');
+    str(r.provider);
+    str(text.system_prompt);
+    str(text.messages);
+    bool(r.has_prompt_text);
+    json(r.tools);
+    a.appendInteger(r.tools?.length ?? 0);
+    json(r.response_format);
+    int(r.max_tokens);
+    dbl(r.temperature);
+    bool(r.stream);
+    int(r.prompt_tokens);
+    int(r.completion_tokens);
+    int(r.reasoning_tokens);
+    int(r.cached_tokens);
+    dbl(r.cost_usd);
+    dbl(r.latency_ms);
+    dbl(r.ttft_ms);
+    str(r.finish_reason);
+    str(r.status);
+    str(r.error);
+    json(r.metadata);
+    str(r.source_format);
+    str(source.file);
+    a.appendBigInt(BigInt(source.line));
+    str(contentHash);
+    str(text.raw);
+    a.appendTimestamp(timestampValue(ingestedAtMicros));
+    a.appendBigInt(BigInt(this.seq++));
+    a.endRow();
+  }
+
+  addReject(source: RecordSource, field: string, reason: string, raw: string | null, atMicros: bigint): void {
+    const a = this.rejects;
+    a.appendVarchar(source.fileSha256);
+    a.appendVarchar(source.file);
+    a.appendBigInt(BigInt(source.line));
+    a.appendVarchar(field);
+    a.appendVarchar(reason);
+    if (raw === null) a.appendNull();
+    else a.appendVarchar(raw);
+    a.appendTimestamp(timestampValue(atMicros));
+    a.endRow();
+  }
+
+  /**
+   * Moves staged rows into place. Returns how many were new, how many repeated an id already
+   * stored (or earlier in the same file), and how many of those repeats had different content.
+   */
+  async commit(fileSha256: string): Promise<{ stored: number; duplicates: number; conflicts: number; rejected: number }> {
+    this.requests.flushSync();
+    this.requests.closeSync();
+    this.rejects.flushSync();
+    this.rejects.closeSync();
+    const db = this.db;
+    const staged = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${STAGING}`))!.n;
+    // Same id, different content: kept aside as a reject so nothing silently vanishes.
+    await db.run(
+      `INSERT INTO ${REJECT_STAGING}
+       SELECT $1, s.source_file, s.source_line, 'request_id',
+              'duplicate request_id with different content (first copy kept)', s.raw, s.ingested_at
+       FROM ${STAGING} s
+       WHERE s.content_sha256 <> coalesce(
+               (SELECT r.content_sha256 FROM requests r WHERE r.request_id = s.request_id),
+               (SELECT first(f.content_sha256 ORDER BY f.seq) FROM ${STAGING} f WHERE f.request_id = s.request_id))`,
+      [fileSha256],
+    );
+    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`))!.n;
+    const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n;
+    await db.run(
+      `INSERT INTO requests
+       SELECT * EXCLUDE (seq) FROM ${STAGING}
+       WHERE request_id NOT IN (SELECT request_id FROM requests)
+       QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`,
+    );
+    const stored = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n - before;
+    // A re-run of the same file replaces its earlier rejects instead of adding them twice.
+    await db.run('DELETE FROM rejects WHERE file_sha256 = $1', [fileSha256]);
+    await db.run(`INSERT INTO rejects SELECT * FROM ${REJECT_STAGING}`);
+    const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
+    await db.run(`DROP TABLE ${STAGING}`);
+    await db.run(`DROP TABLE ${REJECT_STAGING}`);
+    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected };
+  }
+
+  /** Abandons the staged rows (the surrounding transaction rolls back). */
+  abort(): void {
+    try {
+      this.requests.closeSync();
+      this.rejects.closeSync();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export async function recordIngestedFile(
+  db: PnyxDb,
+  f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number },
+): Promise<void> {
+  await db.run('DELETE FROM ingested_files WHERE file_sha256 = $1', [f.sha256]);
+  await db.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP)', [
+    f.sha256,
+    f.path,
+    BigInt(f.size),
+    f.format,
+    BigInt(f.read),
+    BigInt(f.stored),
+    BigInt(f.duplicates),
+    BigInt(f.rejected),
+  ]);
+}

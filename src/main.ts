@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { PnyxError } from './core/errors.js';
+import { sanitizeForTerminal } from './cli/context.js';
+import { COMMANDS } from './cli/commands/index.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pnyx')
+    .description('Offline workload analysis for AI features: ingest request logs, profile every prompt, and find the right model per feature.')
+    .version(packageVersion(), '-V, --version')
+    .option('--db <path>', 'database file (env PNYX_DB; default .pnyx/pnyx.duckdb)')
+    .option('-q, --quiet', 'no progress output on stderr')
+    .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
+    .option('--debug', 'show stack traces for unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** The one error boundary: typed errors print one line; anything else is a bug. */
+export async function run(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug') || process.env.PNYX_DEBUG === '1';
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed help/version/usage errors.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof PnyxError) {
+      process.stderr.write(`pnyx: ${sanitizeForTerminal(err.message)}\n`);
+      if (debug && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`pnyx: internal error: ${sanitizeForTerminal(msg.split('\n')[0] ?? '')}\n`);
+    if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('pnyx: run again with --debug for details, and please report it\n');
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,130 @@
+import { PnyxError } from '../core/errors.js';
+import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import type { CanonicalRequest } from '../core/request.js';
+import type { PnyxDb } from '../db/database.js';
+import { RequestWriter, recordIngestedFile, type RecordSource } from '../db/requests.js';
+import { describeSource, fileSha256, readSource, type SourceInfo } from './sources.js';
+
+/** Something that stores more per request in the same transaction (e.g. capability profiles). */
+export interface IngestObserver {
+  begin(db: PnyxDb): Promise<void>;
+  add(request: CanonicalRequest): void;
+  commit(db: PnyxDb): Promise<void>;
+  abort(): void;
+}
+
+export interface IngestOptions extends RecordReaderOptions {
+  observers?: IngestObserver[];
+  onProgress?: (p: { file: string; records: number }) => void;
+}
+
+export interface RejectSample {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface FileIngestResult {
+  path: string;
+  kind: string;
+  read: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
+  rejectSamples: RejectSample[];
+}
+
+/** How many rejects per file are echoed to the terminal. */
+export const REJECT_SAMPLES_SHOWN = 5;
+/** Raw text of a rejected record is kept up to this many characters. */
+export const REJECT_RAW_MAX_CHARS = 64 * 1024;
+
+/** Parses JSON-looking CSV cells (messages, metadata) so the adapters see structures. */
+function expandCells(record: unknown): unknown {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return record;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (typeof v === 'string' && (v.startsWith('{') || v.startsWith('['))) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        /* a plain string that starts with a brace */
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Ingests one file in one transaction: either every record of it is accounted for in the
+ * database (stored, duplicate or rejected), or nothing of it is.
+ */
+export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions): Promise<FileIngestResult> {
+  const info: SourceInfo = describeSource(path);
+  const sha = await fileSha256(path);
+  const observers = opts.observers ?? [];
+  const nowMicros = BigInt(Date.now()) * 1000n;
+  const samples: RejectSample[] = [];
+  let read = 0;
+
+  return db.transaction(async () => {
+    const writer = await RequestWriter.open(db);
+    for (const o of observers) await o.begin(db);
+    try {
+      for await (const rec of readSource(info, db)) {
+        read += 1;
+        let outcome: RecordOutcome;
+        if (rec.value !== undefined) outcome = readRecord(rec.value, rec.text, opts);
+        else if (info.kind === 'csv') {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(rec.text);
+          } catch {
+            parsed = undefined;
+          }
+          outcome = readRecord(expandCells(parsed), rec.text, opts);
+        } else outcome = readJsonLine(rec.text, opts);
+        const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
+        if (outcome.ok) {
+          writer.addRequest(outcome.request, source, outcome.contentHash, {
+            system_prompt: outcome.request.system_prompt,
+            messages: JSON.stringify(outcome.request.messages),
+            raw: rec.text,
+          }, nowMicros);
+          for (const o of observers) o.add(outcome.request);
+        } else {
+          writer.addReject(source, outcome.field, outcome.reason, rec.text.slice(0, REJECT_RAW_MAX_CHARS), nowMicros);
+          if (samples.length < REJECT_SAMPLES_SHOWN) samples.push({ line: rec.line, field: outcome.field, reason: outcome.reason });
+        }
+        if (opts.onProgress && read % 10_000 === 0) opts.onProgress({ file: path, records: read });
+      }
+    } catch (err) {
+      writer.abort();
+      for (const o of observers) o.abort();
+      throw err;
+    }
+    const counts = await writer.commit(sha);
+    for (const o of observers) await o.commit(db);
+    await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: samples };
+  });
+}
+
+export interface IngestSummary {
+  files: FileIngestResult[];
+  read: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
+  if (paths.length === 0) throw new PnyxError('usage', 'no input files');
+  const files: FileIngestResult[] = [];
+  for (const p of paths) files.push(await ingestFile(db, p, opts));
+  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected') => files.reduce((s, f) => s + f[k], 0);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected') };
+}
