@@ -73,4 +73,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: 'profiles',
+    sql: `
+      CREATE TABLE profiles (
+        request_id          VARCHAR PRIMARY KEY,
+        classifier_version  VARCHAR NOT NULL,
+        task_type           VARCHAR NOT NULL,
+        domain              VARCHAR NOT NULL,
+        reasoning           DOUBLE NOT NULL,
+        output_format       VARCHAR NOT NULL,
+        structured_output   BOOLEAN NOT NULL,
+        latency_sensitivity DOUBLE NOT NULL,
+        safety_risk         DOUBLE NOT NULL,
+        policy_sensitivity  DOUBLE NOT NULL,
+        context_tokens      BIGINT NOT NULL,
+        needs_tools         BOOLEAN NOT NULL,
+        multimodal          BOOLEAN NOT NULL,
+        language            VARCHAR NOT NULL,
+        complexity          DOUBLE NOT NULL,
+        signals             VARCHAR[] NOT NULL,
+        classified_at       TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];
