@@ -77,7 +77,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       for await (const rec of readSource(info, db)) {
         read += 1;
         let outcome: RecordOutcome;
-        if (rec.value !== undefined) outcome = readRecord(rec.value, rec.text, opts);
+        if (rec.value !== undefined) outcome = readRecord(rec.value, opts);
         else if (info.kind === 'csv') {
           let parsed: unknown;
           try {
@@ -85,7 +85,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
           } catch {
             parsed = undefined;
           }
-          outcome = readRecord(expandCells(parsed), rec.text, opts);
+          outcome = readRecord(expandCells(parsed), opts);
         } else outcome = readJsonLine(rec.text, opts);
         const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
         if (outcome.ok) {

@@ -46,7 +46,8 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
   if (system !== null) hasText = true;
 
   const requested = optString(top, [...inReq('model', 'requested_model')]);
-  const served = optString(top, [...inRes('model'), 'served_model', 'response_model']);
+  // In flat shapes `model` is the requested model; only a nested response names the served one.
+  const served = optString(top, [...(resPath ? inRes('model') : []), 'served_model', 'response_model']);
   if (requested === null && served === null) throw new RecordError(inReq('model')[0]!, 'missing model');
 
   const tools = getPath(top, inReq('tools')[0]!) ?? getPath(top, inReq('functions')[0]!);
