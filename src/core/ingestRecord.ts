@@ -18,17 +18,96 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A fingerprint of a request's content, independent of file format and key order. */
+/**
+ * A fingerprint of a request's content, independent of file format and key order: the SHA-256
+ * of a JSON array of the canonical fields in a fixed order (objects from the log, such as
+ * metadata and tools, with their keys sorted). Neither request_id nor source_format is part of it.
+ */
 export function canonicalHash(r: CanonicalRequest): string {
-  const { request_id: _id, source_format: _fmt, ...content } = r;
-  return sha256(JSON.stringify(sortKeys(content)));
+  const messages = new Array<unknown>(r.messages.length);
+  for (let i = 0; i < r.messages.length; i++) {
+    const m = r.messages[i]!;
+    messages[i] = [m.role, m.content, m.attachments];
+  }
+  const fields = [
+    r.timestamp ? r.timestamp.getTime() : null,
+    r.feature,
+    r.tenant_id,
+    r.user_id,
+    r.requested_model,
+    r.served_model,
+    r.provider,
+    r.system_prompt,
+    messages,
+    r.has_prompt_text,
+    r.tools === null ? null : stableJson(r.tools),
+    r.response_format === null || r.response_format === undefined ? null : stableJson(r.response_format),
+    r.max_tokens,
+    r.temperature,
+    r.stream,
+    r.prompt_tokens,
+    r.completion_tokens,
+    r.reasoning_tokens,
+    r.cached_tokens,
+    r.cost_usd,
+    r.latency_ms,
+    r.ttft_ms,
+    r.finish_reason,
+    r.status,
+    r.error,
+    stableJson(r.metadata),
+  ];
+  return sha256(JSON.stringify(fields));
 }
 
-function sortKeys(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
-  return v;
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
+
+/**
+ * `JSON.stringify` of the value with every object's keys sorted, byte for byte what
+ * `JSON.stringify(sortKeys(v))` gives (where integer-like keys come first, in numeric order,
+ * as JavaScript orders them), without building the sorted copy.
+ */
+export function stableJson(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      break;
+    case 'bigint':
+      return JSON.stringify(v); // throws, as JSON.stringify does
+    default:
+      return undefined;
+  }
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJson(v[i]) ?? 'null');
+    return out + ']';
+  }
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  const ordered = keys.some((k) => INDEX_KEY.test(k) && Number(k) < 4294967295) ? orderLikeObject(keys) : keys;
+  let out = '{';
+  let first = true;
+  for (const k of ordered) {
+    const s = stableJson(obj[k]);
+    if (s === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + s;
+    first = false;
+  }
+  return out + '}';
+}
+
+/** The key order an object built from these (sorted) keys has: array-index keys first, numerically. */
+function orderLikeObject(sorted: string[]): string[] {
+  const isIndex = (k: string) => INDEX_KEY.test(k) && Number(k) < 4294967295;
+  const idx = sorted.filter(isIndex).sort((a, b) => Number(a) - Number(b));
+  return [...idx, ...sorted.filter((k) => !isIndex(k))];
 }
 
 /**

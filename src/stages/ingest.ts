@@ -1,21 +1,45 @@
+import { createHash } from 'node:crypto';
 import { PnyxError } from '../core/errors.js';
-import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
-import type { CanonicalRequest } from '../core/request.js';
+import type { RecordReaderOptions } from '../core/ingestRecord.js';
 import type { PnyxDb } from '../db/database.js';
-import { RequestWriter, recordIngestedFile, type RecordSource } from '../db/requests.js';
-import { describeSource, fileSha256, readSource, type SourceInfo } from './sources.js';
+import { RequestWriter, recordIngestedFile } from '../db/requests.js';
+import type { DeriverName } from './derivers.js';
+import { makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
+import { createBatchParser, defaultWorkerCount } from './parsePool.js';
+import { describeSource, fileSha256, readBatches, type SourceInfo } from './sources.js';
 
-/** Something that stores more per request in the same transaction (e.g. capability profiles). */
+export { REJECT_RAW_MAX_CHARS };
+
+/**
+ * Something that stores more per request in the same transaction (e.g. capability profiles).
+ * Parsing runs in worker threads, so an observer does not see the CanonicalRequest: it names a
+ * pure deriver (src/stages/derivers.ts) that the parse workers run on every valid request, and
+ * receives its result with the request id. `add` is called for every valid record in file order,
+ * duplicates included; `commit` runs after the rows are in `requests`, in the same transaction.
+ */
 export interface IngestObserver {
+  readonly derive: DeriverName;
   begin(db: PnyxDb): Promise<void>;
-  add(request: CanonicalRequest): void;
+  add(requestId: string, derived: unknown): void;
   commit(db: PnyxDb): Promise<void>;
   abort(): void;
 }
 
+export interface IngestProgress {
+  file: string;
+  records: number;
+  /** Bytes of the file read so far, and its size (compressed bytes for .gz). */
+  bytes: number;
+  totalBytes: number;
+}
+
 export interface IngestOptions extends RecordReaderOptions {
   observers?: IngestObserver[];
-  onProgress?: (p: { file: string; records: number }) => void;
+  onProgress?: (p: IngestProgress) => void;
+  /** Keep only this fraction of requests, chosen by request-id hash (default 1). */
+  sampleRate?: number;
+  /** Parse worker threads; 0 parses on the main thread (default: PNYX_WORKERS, else one per core). */
+  workers?: number;
 }
 
 export interface RejectSample {
@@ -31,85 +55,99 @@ export interface FileIngestResult {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Valid records left out by --sample. */
+  sampledOut: number;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
 
 /** How many rejects per file are echoed to the terminal. */
 export const REJECT_SAMPLES_SHOWN = 5;
-/** Raw text of a rejected record is kept up to this many characters. */
-export const REJECT_RAW_MAX_CHARS = 64 * 1024;
-
-/** Parses JSON-looking CSV cells (messages, metadata) so the adapters see structures. */
-function expandCells(record: unknown): unknown {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return record;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (typeof v === 'string' && (v.startsWith('{') || v.startsWith('['))) {
-      try {
-        out[k] = JSON.parse(v);
-        continue;
-      } catch {
-        /* a plain string that starts with a brace */
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
+/** Files smaller than this are parsed inline: starting workers costs more than it saves. */
+const INLINE_BELOW_BYTES = 4 << 20;
+/** Parse jobs in flight per worker: enough to keep workers busy, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 2;
 
 /**
  * Ingests one file in one transaction: either every record of it is accounted for in the
- * database (stored, duplicate or rejected), or nothing of it is.
+ * database (stored, duplicate, rejected or sampled out), or nothing of it is.
+ * The main thread reads bytes and appends rows; parse workers split, parse, normalize and hash.
  */
 export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions): Promise<FileIngestResult> {
   const info: SourceInfo = describeSource(path);
-  const sha = await fileSha256(path);
+  // JSONL is hashed as it is read; other kinds are read by DuckDB or whole, so hash first.
+  const hashInline = info.kind === 'jsonl';
+  const preSha = hashInline ? undefined : await fileSha256(path);
+  const hash = createHash('sha256');
   const observers = opts.observers ?? [];
   const nowMicros = BigInt(Date.now()) * 1000n;
   const samples: RejectSample[] = [];
+  const parseOpts: ParseOptions = {
+    mapping: opts.mapping,
+    format: opts.format,
+    file: path,
+    kind: info.kind,
+    sampleRate: opts.sampleRate ?? 1,
+    derive: observers.map((o) => o.derive),
+  };
+  const workers = info.size < INLINE_BELOW_BYTES ? 0 : (opts.workers ?? defaultWorkerCount());
   let read = 0;
+  let sampledOut = 0;
+  let bytes = 0;
+  let lineOffset = 0;
+  let nextProgress = 0;
 
   return db.transaction(async () => {
-    const writer = await RequestWriter.open(db);
+    const writer = await RequestWriter.open(db, path, nowMicros);
     for (const o of observers) await o.begin(db);
-    try {
-      for await (const rec of readSource(info, db)) {
-        read += 1;
-        let outcome: RecordOutcome;
-        if (rec.value !== undefined) outcome = readRecord(rec.value, opts);
-        else if (info.kind === 'csv') {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(rec.text);
-          } catch {
-            parsed = undefined;
-          }
-          outcome = readRecord(expandCells(parsed), opts);
-        } else outcome = readJsonLine(rec.text, opts);
-        const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
-        if (outcome.ok) {
-          writer.addRequest(outcome.request, source, outcome.contentHash, {
-            system_prompt: outcome.request.system_prompt,
-            messages: JSON.stringify(outcome.request.messages),
-            raw: rec.text,
-          }, nowMicros);
-          for (const o of observers) o.add(outcome.request);
-        } else {
-          writer.addReject(source, outcome.field, outcome.reason, rec.text.slice(0, REJECT_RAW_MAX_CHARS), nowMicros);
-          if (samples.length < REJECT_SAMPLES_SHOWN) samples.push({ line: rec.line, field: outcome.field, reason: outcome.reason });
+    const parser = createBatchParser(parseOpts, workers);
+    const store = (res: ParseResult) => {
+      makeLinesAbsolute(res, lineOffset);
+      lineOffset += res.lineCount;
+      read += res.read;
+      sampledOut += res.sampledOut;
+      for (let i = 0; i < res.rows.length; i++) {
+        const row = res.rows[i]!;
+        writer.appendRow(row);
+        if (observers.length > 0) {
+          const d = res.derived[i]!;
+          for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k]);
         }
-        if (opts.onProgress && read % 10_000 === 0) opts.onProgress({ file: path, records: read });
       }
+      for (const [line, field, reason, raw] of res.rejects) {
+        writer.addReject(line, field, reason, raw);
+        if (samples.length < REJECT_SAMPLES_SHOWN) samples.push({ line, field, reason });
+      }
+      if (opts.onProgress && read >= nextProgress) {
+        nextProgress = read + 5_000;
+        opts.onProgress({ file: path, records: read, bytes, totalBytes: info.size });
+      }
+    };
+    // Results are taken in submission order, at most a few batches ahead of the writer.
+    const queue: Promise<ParseResult>[] = [];
+    try {
+      const limit = Math.max(1, parser.workers * IN_FLIGHT_PER_WORKER);
+      for await (const job of readBatches(info, db, (b) => {
+        bytes += b.length;
+        hash.update(b);
+      })) {
+        queue.push(parser.submit(job));
+        while (queue.length >= limit) store(await queue.shift()!);
+      }
+      while (queue.length > 0) store(await queue.shift()!);
     } catch (err) {
+      for (const q of queue) q.catch(() => undefined);
       writer.abort();
       for (const o of observers) o.abort();
       throw err;
+    } finally {
+      await parser.close();
     }
+    const sha = preSha ?? hash.digest('hex');
     const counts = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: samples };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, rejectSamples: samples };
   });
 }
 
@@ -119,12 +157,13 @@ export interface IngestSummary {
   stored: number;
   duplicates: number;
   rejected: number;
+  sampledOut: number;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   if (paths.length === 0) throw new PnyxError('usage', 'no input files');
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
-  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected') };
+  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut') => files.reduce((s, f) => s + f[k], 0);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut') };
 }

@@ -2,10 +2,11 @@ import { createReadStream, openSync, readSync, closeSync, statSync, readFileSync
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { PnyxError } from '../core/errors.js';
 import type { PnyxDb } from '../db/database.js';
 import { streamJsonRows } from '../db/readers.js';
+import type { ParseJob } from './parseBatch.js';
 
 /** Input file kinds pnyx reads. */
 export type SourceKind = 'jsonl' | 'json' | 'csv' | 'parquet';
@@ -116,11 +117,91 @@ export async function* readSource(info: SourceInfo, db: PnyxDb): AsyncGenerator<
       }
     }
   } catch (err) {
-    if (err instanceof PnyxError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || /unexpected end of file|incorrect header check/i.test(e.message)) {
-      throw new PnyxError('input', `${info.path}: truncated or corrupt gzip data`);
-    }
-    throw new PnyxError('input', `${info.path}: cannot read: ${e.message.split('\n')[0]}`, { cause: err });
+    throw readError(info, err);
   }
+}
+
+function readError(info: SourceInfo, err: unknown): PnyxError {
+  if (err instanceof PnyxError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || /unexpected end of file|incorrect header check/i.test(e.message)) {
+    return new PnyxError('input', `${info.path}: truncated or corrupt gzip data`);
+  }
+  return new PnyxError('input', `${info.path}: cannot read: ${e.message.split('\n')[0]}`, { cause: err });
+}
+
+/** Bytes of JSONL handed to one parse job (whole lines; a longer line makes a longer job). */
+export const BATCH_BYTES = 2 << 20;
+/** Records per parse job for formats DuckDB or JSON.parse splits for us. */
+export const BATCH_RECORDS = 2000;
+
+/**
+ * Streams a file as parse jobs: JSONL as large byte blocks cut at line breaks (no per-line work
+ * on this thread), other kinds as groups of records. For JSONL, `onBytes` sees every byte of
+ * the file (compressed, for .gz) as read, so it can be hashed in the same pass.
+ */
+export async function* readBatches(info: SourceInfo, db: PnyxDb, onBytes: (raw: Buffer) => void): AsyncGenerator<ParseJob> {
+  if (info.kind !== 'jsonl') {
+    let texts: string[] = [];
+    let lines: number[] = [];
+    for await (const rec of readSource(info, db)) {
+      texts.push(rec.text);
+      lines.push(rec.line);
+      if (texts.length >= BATCH_RECORDS) {
+        yield { texts, lines };
+        texts = [];
+        lines = [];
+      }
+    }
+    if (texts.length > 0) yield { texts, lines };
+    return;
+  }
+  try {
+    const raw = createReadStream(info.path, { highWaterMark: 1 << 20 });
+    let input: Readable = raw;
+    if (info.gzip) {
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          onBytes(chunk);
+          done(null, chunk);
+        },
+      });
+      const gunzip = createGunzip({ chunkSize: 1 << 20 });
+      raw.on('error', (e) => gunzip.destroy(e));
+      tap.on('error', (e) => gunzip.destroy(e));
+      input = raw.pipe(tap).pipe(gunzip);
+    }
+    let parts: Buffer[] = [];
+    let size = 0;
+    let first = true;
+    for await (const chunk of input) {
+      if (!info.gzip) onBytes(chunk as Buffer);
+      parts.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size < BATCH_BYTES) continue;
+      const buf = Buffer.concat(parts, size);
+      const cut = buf.lastIndexOf(10);
+      if (cut < 0) {
+        parts = [buf];
+        continue;
+      }
+      // Copy the tail before the block is handed over (a worker takes ownership of its memory).
+      const rest = Buffer.from(buf.subarray(cut + 1));
+      parts = rest.length > 0 ? [rest] : [];
+      size = rest.length;
+      yield { bytes: ownBytes(buf.subarray(0, cut + 1)), firstBatch: first };
+      first = false;
+    }
+    if (size > 0) yield { bytes: ownBytes(Buffer.concat(parts, size)), firstBatch: first };
+  } catch (err) {
+    throw readError(info, err);
+  }
+}
+
+/** A view whose ArrayBuffer holds nothing else, so it can be transferred to a worker. */
+function ownBytes(b: Buffer): Uint8Array {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return new Uint8Array(b.buffer, 0, b.length);
+  const copy = new Uint8Array(b.length);
+  copy.set(b);
+  return copy;
 }

@@ -17,6 +17,22 @@ import {
 } from './fields.js';
 import type { AdapterContext, LogAdapter } from './types.js';
 
+const PREFIXED = new Map<string, string[]>();
+
+/**
+ * `names` under `prefix`, built once per distinct call: the same path string objects every
+ * record, so path lookups hit their caches instead of hashing fresh strings.
+ */
+function prefixedPaths(prefix: string, names: string[]): string[] {
+  const key = `${prefix}\u0000${names.join('\u0000')}`;
+  let paths = PREFIXED.get(key);
+  if (!paths) {
+    paths = names.map((n) => (prefix ? `${prefix}.${n}` : n));
+    PREFIXED.set(key, paths);
+  }
+  return paths;
+}
+
 /**
  * The OpenAI chat-completions log shapes and pnyx's own canonical shape share one reader:
  * `req` holds the request body fields (model, messages, tools, ...), `res` the response body
@@ -24,7 +40,7 @@ import type { AdapterContext, LogAdapter } from './types.js';
  * In the flattened and canonical shapes all three are the same object.
  */
 function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPath: string, resPath: string, ctx: AdapterContext, format: string): CanonicalRequest {
-  const p = (prefix: string, names: string[]) => names.map((n) => (prefix ? `${prefix}.${n}` : n));
+  const p = prefixedPaths;
   const inReq = (...names: string[]) => p(reqPath, names);
   const inRes = (...names: string[]) => p(resPath, names);
 
@@ -57,7 +73,7 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
     throw new RecordError(inReq('response_format')[0]!, 'expected an object');
   }
 
-  const choice0 = `${resPath ? `${resPath}.` : ''}choices.0`;
+  const choice0FinishReason = p(resPath, ['choices.0.finish_reason'])[0]!;
   const errorValue = getPath(top, 'error') ?? getPath(top, inRes('error')[0]!);
   const error = errorValue === undefined || errorValue === null ? null : typeof errorValue === 'string' ? errorValue : JSON.stringify(errorValue);
   const metadata = getPath(top, 'metadata') ?? getPath(top, inReq('metadata')[0]!);
@@ -85,7 +101,7 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
     cost_usd: optNumber(top, ['cost_usd', 'cost', 'total_cost', ...inRes('usage.cost')], { max: MAX_COST_PER_REQUEST_USD }),
     latency_ms: optNumber(top, ['latency_ms', 'duration_ms', 'response_time_ms'], { max: MAX_LATENCY_MS }),
     ttft_ms: optNumber(top, ['ttft_ms', 'time_to_first_token_ms'], { max: MAX_LATENCY_MS }),
-    finish_reason: optString(top, [`${choice0}.finish_reason`, 'finish_reason']),
+    finish_reason: optString(top, [choice0FinishReason, 'finish_reason']),
     status: optString(top, ['status', 'status_code', ...inRes('status')]),
     error,
     metadata: isObject(metadata) ? metadata : {},

@@ -12,12 +12,32 @@ export function isObject(v: unknown): v is JsonObject {
 /** Reads `a.b.c` from an object; an array segment may be an index. */
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
-  for (const seg of path.split('.')) {
-    if (Array.isArray(cur) && /^\d+$/.test(seg)) cur = cur[Number(seg)];
-    else if (isObject(cur)) cur = cur[seg];
-    else return undefined;
+  for (const seg of splitPath(path)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    if (Array.isArray(cur)) {
+      if (seg.index === undefined) return undefined;
+      cur = cur[seg.index];
+    } else cur = (cur as JsonObject)[seg.key];
   }
   return cur;
+}
+
+interface PathSegment {
+  key: string;
+  /** The segment as an array index, when it is all digits. */
+  index: number | undefined;
+}
+
+/** Paths are a small fixed set (adapter and mapping paths): split each once. */
+const SPLIT_PATHS = new Map<string, PathSegment[]>();
+
+function splitPath(path: string): PathSegment[] {
+  let segs = SPLIT_PATHS.get(path);
+  if (!segs) {
+    segs = path.split('.').map((key) => ({ key, index: /^\d+$/.test(key) ? Number(key) : undefined }));
+    if (SPLIT_PATHS.size < 10_000) SPLIT_PATHS.set(path, segs);
+  }
+  return segs;
 }
 
 /** First value among paths that is not null/undefined/empty string. */
