@@ -98,4 +98,40 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 6,
+    name: 'requests_without_pk_ingest_runs',
+    // Ingest appends rows straight into `requests` and removes repeats itself (one id, one row,
+    // first copy wins), which a PRIMARY KEY would refuse mid-append; the key index also cost
+    // memory and time at millions of rows. DuckDB cannot drop a constraint, so the table is
+    // rebuilt with the same columns. ingest_runs records each file run, with its sample rate.
+    sql: `
+      CREATE TABLE requests_v6 AS SELECT * FROM requests LIMIT 0;
+      INSERT INTO requests_v6 SELECT * FROM requests;
+      DROP TABLE requests;
+      ALTER TABLE requests_v6 RENAME TO requests;
+      ALTER TABLE requests ALTER COLUMN request_id SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN feature SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN model SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN has_prompt_text SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN tool_count SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN source_format SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN source_file SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN source_line SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN content_sha256 SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN ingested_at SET NOT NULL;
+      CREATE TABLE ingest_runs (
+        file_sha256 VARCHAR NOT NULL,
+        path        VARCHAR NOT NULL,
+        sample_rate DOUBLE NOT NULL,
+        read_count  BIGINT NOT NULL,
+        stored      BIGINT NOT NULL,
+        duplicates  BIGINT NOT NULL,
+        rejected    BIGINT NOT NULL,
+        sampled_out BIGINT NOT NULL,
+        started_at  TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];

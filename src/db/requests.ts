@@ -4,8 +4,8 @@ import type { PnyxDb } from './database.js';
 
 export type { StoredText } from '../core/requestRow.js';
 
-const STAGING = 'ingest_staging';
 const REJECT_STAGING = 'reject_staging';
+const DUPLICATES = 'ingest_duplicates';
 
 type Append = (a: DuckDBAppender, v: string | number | boolean) => void;
 const appendWhole = (a: DuckDBAppender, v: number) => (v <= 0x7fffffff && v >= -0x80000000 ? a.appendInteger(v) : a.appendBigInt(BigInt(v)));
@@ -17,45 +17,70 @@ const APPEND: Record<ColumnKind, Append> = {
   boolean: (a, v) => a.appendBoolean(v as boolean),
   timestamp_ms: (a, v) => a.appendTimestamp(timestampValue(BigInt(v as number) * 1000n)),
 };
-const ROW_APPENDERS: Append[] = REQUEST_ROW_COLUMNS.map(([, kind]) => APPEND[kind]);
-/** The per-row columns, in staging order; the staging table's rowid is the order rows arrived. */
-const ROW_COLUMNS = REQUEST_ROW_COLUMNS.map(([n]) => n).join(', ');
-/** What ingest fills in `requests` (named, so later migrations may add columns). */
-const STORED_COLUMNS = `${ROW_COLUMNS}, source_file, ingested_at`;
 const REJECT_COLUMNS = 'line, field, reason, raw';
 
+/** How each column of `requests`, in table order, is filled: from the row tuple, a per-file constant, or NULL. */
+type ColumnPlan = { from: 'row'; index: number; append: Append } | { from: 'file' } | { from: 'ingested_at' } | { from: 'null' };
+
+async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
+  const cols = await db.all<{ name: string }>(
+    "SELECT column_name AS name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'requests' ORDER BY column_index",
+  );
+  const index = new Map(REQUEST_ROW_COLUMNS.map(([n], i) => [n, i]));
+  return cols.map(({ name }): ColumnPlan => {
+    const i = index.get(name);
+    if (i !== undefined) return { from: 'row', index: i, append: APPEND[REQUEST_ROW_COLUMNS[i]![1]] };
+    if (name === 'source_file') return { from: 'file' };
+    if (name === 'ingested_at') return { from: 'ingested_at' };
+    return { from: 'null' };
+  });
+}
+
 /**
- * Writes one file's records in bulk: rows go through an Appender into temp staging tables,
- * then one INSERT moves the new ones into `requests` (first copy of an id wins).
- * Call inside a transaction so a file lands whole or not at all.
+ * Writes one file's records in bulk, straight into `requests` through an Appender (DuckDB
+ * writes full row groups to disk as they fill, so memory stays bounded and the text is written
+ * once). The rows of this run are marked by their `ingested_at`, unique per file run; at commit
+ * the copies of ids already stored, or repeated within the file, are found with two narrow
+ * scans and deleted again (first copy wins). Call inside a transaction so a file lands whole or
+ * not at all.
  */
 export class RequestWriter {
   private requests!: DuckDBAppender;
   private rejects!: DuckDBAppender;
+  private plan!: ColumnPlan[];
+  private appended = 0;
   private constructor(
     private readonly db: PnyxDb,
     private readonly file: string,
-    private readonly ingestedAtMicros: bigint,
+    private readonly ingestedAt: ReturnType<typeof timestampValue>,
   ) {}
 
-  static async open(db: PnyxDb, file: string, ingestedAtMicros: bigint): Promise<RequestWriter> {
-    const w = new RequestWriter(db, file, ingestedAtMicros);
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT ${ROW_COLUMNS} FROM requests LIMIT 0`);
+  static async open(db: PnyxDb, file: string, nowMicros: bigint): Promise<RequestWriter> {
+    // The run's mark must differ from every earlier run's, even if the clock went back.
+    const last = (await db.one<{ m: bigint | number | null }>('SELECT epoch_us(max(ingested_at)) AS m FROM requests'))?.m;
+    const micros = last !== null && last !== undefined && BigInt(last) >= nowMicros ? BigInt(last) + 1n : nowMicros;
+    const w = new RequestWriter(db, file, timestampValue(micros));
+    w.plan = await requestsPlan(db);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT ${REJECT_COLUMNS} FROM rejects LIMIT 0`);
-    w.requests = await db.conn.createAppender(STAGING, 'main', 'temp');
+    w.requests = await db.conn.createAppender('requests');
     w.rejects = await db.conn.createAppender(REJECT_STAGING, 'main', 'temp');
     return w;
   }
 
-  /** Stages one request row (see REQUEST_ROW_COLUMNS); the first copy of an id added wins. */
+  /** Appends one request row (see REQUEST_ROW_COLUMNS), in file order. */
   appendRow(row: RequestRow): void {
     const a = this.requests;
-    for (let i = 0; i < ROW_APPENDERS.length; i++) {
-      const v = row[i];
-      if (v === null || v === undefined) a.appendNull();
-      else ROW_APPENDERS[i]!(a, v);
+    for (const c of this.plan) {
+      if (c.from === 'row') {
+        const v = row[c.index];
+        if (v === null || v === undefined) a.appendNull();
+        else c.append(a, v);
+      } else if (c.from === 'file') a.appendVarchar(this.file);
+      else if (c.from === 'ingested_at') a.appendTimestamp(this.ingestedAt);
+      else a.appendNull();
     }
     a.endRow();
+    this.appended += 1;
   }
 
   addReject(line: number, field: string, reason: string, raw: string | null): void {
@@ -69,8 +94,9 @@ export class RequestWriter {
   }
 
   /**
-   * Moves staged rows into place. Returns how many were new, how many repeated an id already
-   * stored (or earlier in the same file), and how many of those repeats had different content.
+   * Removes this run's repeats: rows whose id was stored before, or appears on an earlier line
+   * of this file. Returns how many rows stayed, how many were repeats, and how many of those had
+   * different content (kept as rejects, so nothing silently vanishes).
    */
   async commit(fileSha256: string): Promise<{ stored: number; duplicates: number; conflicts: number; rejected: number }> {
     this.requests.flushSync();
@@ -78,33 +104,29 @@ export class RequestWriter {
     this.rejects.flushSync();
     this.rejects.closeSync();
     const db = this.db;
-    const staged = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${STAGING}`))!.n;
-    // Same id, different content (than the stored copy, or than the first copy in this file):
-    // kept aside as a reject so nothing silently vanishes.
+    const at = this.ingestedAt;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
+       WITH fresh AS (
+         SELECT request_id, arg_min(content_sha256, source_line) AS first_sha, min(source_line) AS first_line, count(*) AS n
+         FROM requests WHERE ingested_at = $1 GROUP BY request_id
+       ), repeated AS (
+         SELECT f.request_id, f.first_sha, f.first_line, o.content_sha256 AS stored_sha
+         FROM fresh f LEFT JOIN (SELECT request_id, content_sha256 FROM requests WHERE ingested_at <> $1) o USING (request_id)
+         WHERE f.n > 1 OR o.request_id IS NOT NULL
+       )
+       SELECT r.rowid AS rid, r.source_line, r.raw, r.content_sha256 <> coalesce(p.stored_sha, p.first_sha) AS conflict
+       FROM requests r JOIN repeated p USING (request_id)
+       WHERE r.ingested_at = $1 AND (p.stored_sha IS NOT NULL OR r.source_line > p.first_line)`,
+      [at],
+    );
     await db.run(
       `INSERT INTO ${REJECT_STAGING} (${REJECT_COLUMNS})
-       SELECT s.source_line, 'request_id', 'duplicate request_id with different content (first copy kept)', s.raw
-       FROM ${STAGING} s
-       JOIN (SELECT request_id, arg_min(content_sha256, rowid) AS first_sha, count(*) AS n
-             FROM ${STAGING} GROUP BY request_id) f USING (request_id)
-       LEFT JOIN (SELECT request_id, content_sha256 FROM requests
-                  WHERE request_id IN (SELECT request_id FROM ${STAGING})) r USING (request_id)
-       WHERE (f.n > 1 OR r.request_id IS NOT NULL)
-         AND s.content_sha256 <> coalesce(r.content_sha256, f.first_sha)`,
+       SELECT source_line, 'request_id', 'duplicate request_id with different content (first copy kept)', raw
+       FROM ${DUPLICATES} WHERE conflict ORDER BY source_line`,
     );
-    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`))!.n;
-    const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n;
-    const at = timestampValue(this.ingestedAtMicros);
-    // First copy of each id, unless the id is stored already: narrow aggregates, then one pass
-    // over the wide rows (a window over the staged rows would sort all their text).
-    await db.run(
-      `INSERT INTO requests (${STORED_COLUMNS})
-       SELECT ${ROW_COLUMNS}, $1, $2 FROM ${STAGING}
-       WHERE rowid IN (SELECT min(rowid) FROM ${STAGING} GROUP BY request_id)
-         AND request_id NOT IN (SELECT request_id FROM requests)`,
-      [this.file, at],
-    );
-    const stored = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n - before;
+    const d = (await db.one<{ n: number; conflicts: number }>(`SELECT count(*) AS n, count(*) FILTER (WHERE conflict) AS conflicts FROM ${DUPLICATES}`))!;
+    if (d.n > 0) await db.run(`DELETE FROM requests WHERE rowid IN (SELECT rid FROM ${DUPLICATES})`);
     // A re-run of the same file replaces its earlier rejects instead of adding them twice.
     await db.run('DELETE FROM rejects WHERE file_sha256 = $1', [fileSha256]);
     await db.run(
@@ -113,12 +135,12 @@ export class RequestWriter {
       [fileSha256, this.file, at],
     );
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
-    await db.run(`DROP TABLE ${STAGING}`);
+    await db.run(`DROP TABLE ${DUPLICATES}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
-    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected };
+    return { stored: this.appended - d.n, duplicates: d.n - d.conflicts, conflicts: d.conflicts, rejected };
   }
 
-  /** Abandons the staged rows (the surrounding transaction rolls back). */
+  /** Abandons the appended rows (the surrounding transaction rolls back). */
   abort(): void {
     try {
       this.requests.closeSync();

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench -- --rows 1000000`: generates a deterministic synthetic request log and times,
+ * in one run on this machine,
+ *   (a) the physical baseline: DuckDB alone, CREATE TABLE AS SELECT * FROM read_json(...) into a
+ *       fresh database file;
+ *   (b) `pnyx analyze` end to end (the real bin/pnyx, --quiet, a fresh --db), JSONL and Parquet;
+ *   (c) `pnyx report --format json` on the result, when the command exists;
+ * and prints rows/s, MB/s, peak RSS and the ratio (b)/(a). Every step runs as a child process
+ * so its wall time and peak RSS are its own.
+ *
+ * Flags: --rows N (default 1,000,000), --seed N, --dir DIR (reuse generated data there),
+ * --keep (leave the temp dir), --no-parquet, --memory-limit SIZE (passed to pnyx).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generateLog } from './benchData.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(REPO, 'bin/pnyx');
+const TIME = '/usr/bin/time';
+
+interface Args {
+  rows: number;
+  seed: number;
+  dir?: string;
+  keep: boolean;
+  parquet: boolean;
+  memoryLimit?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { rows: 1_000_000, seed: 7, keep: false, parquet: true };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    if (k === '--rows') a.rows = Number(v().replace(/_/g, ''));
+    else if (k === '--seed') a.seed = Number(v());
+    else if (k === '--dir') a.dir = v();
+    else if (k === '--keep') a.keep = true;
+    else if (k === '--no-parquet') a.parquet = false;
+    else if (k === '--memory-limit') a.memoryLimit = v();
+    else throw new Error(`unknown flag ${k}`);
+  }
+  if (!Number.isInteger(a.rows) || a.rows <= 0) throw new Error('--rows must be a positive integer');
+  return a;
+}
+
+interface Measured {
+  seconds: number;
+  peakRssMb: number;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs a command, timing it and reading its peak RSS (GNU time, else /proc VmHWM polling). */
+function measure(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+  const useTime = existsSync(TIME);
+  const timeOut = join(tmpdir(), `pnyx-bench-time-${process.pid}-${Date.now()}`);
+  const [c, a] = useTime ? [TIME, ['-f', '%e %M', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const t0 = process.hrtime.bigint();
+  const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  let hwm = 0;
+  const poll = useTime
+    ? undefined
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) hwm = Math.max(hwm, Number(m[1]));
+        } catch {
+          /* exited */
+        }
+      }, 50);
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      let seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (useTime && existsSync(timeOut)) {
+        const last = readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '';
+        const m = /^([\d.]+) (\d+)$/.exec(last);
+        if (m) {
+          seconds = Number(m[1]);
+          hwm = Number(m[2]);
+        }
+        rmSync(timeOut, { force: true });
+      }
+      done({ seconds, peakRssMb: hwm / 1024, stdout, stderr, code: code ?? -1 });
+    });
+  });
+}
+
+/** The physical baseline, run in a child: DuckDB alone reading the file into a fresh database. */
+const BASELINE_SCRIPT = `
+const { DuckDBInstance } = await import(${JSON.stringify(join(REPO, 'node_modules/@duckdb/node-api/lib/index.js'))});
+const [input, db, reader] = process.argv.slice(1);
+const inst = await DuckDBInstance.create(db);
+const conn = await inst.connect();
+await conn.run('CREATE TABLE t AS SELECT * FROM ' + reader + '($1)', [input]);
+const n = (await conn.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0];
+process.stdout.write(String(n));
+`;
+
+function baseline(input: string, db: string, reader: 'read_json' | 'read_parquet'): Promise<Measured> {
+  return measure(process.execPath, ['--input-type=module', '-e', BASELINE_SCRIPT, input, db, reader]);
+}
+
+function pnyx(args: string[], db: string, memoryLimit?: string): Promise<Measured> {
+  return measure(process.execPath, [BIN, '--quiet', '--db', db, ...args], memoryLimit ? { PNYX_MEMORY_LIMIT: memoryLimit } : {});
+}
+
+function counts(stderr: string): string {
+  return /\d+ read, \d+ stored, \d+ duplicates, \d+ rejected[^\n]*/.exec(stderr)?.[0] ?? '(no counts line)';
+}
+
+function check(step: string, m: Measured): void {
+  if (m.code !== 0) throw new Error(`${step} failed (exit ${m.code}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'pnyx-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, `requests-${args.rows}-${args.seed}.jsonl`);
+  const parquet = log.replace(/\.jsonl$/, '.parquet');
+  const fresh = (name: string) => {
+    const p = join(dir, name);
+    rmSync(p, { force: true });
+    rmSync(`${p}.wal`, { force: true });
+    return p;
+  };
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+  out(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+  if (!existsSync(log)) {
+    const t = Date.now();
+    const g = generateLog(log, args.rows, args.seed);
+    out(`generated ${g.rows.toLocaleString('en-US')} requests (${g.duplicates} re-shipped), ${(g.bytes / 1e6).toFixed(0)} MB in ${((Date.now() - t) / 1000).toFixed(1)} s: ${log}`);
+  } else out(`reusing ${log}`);
+  const bytes = statSync(log).size;
+  if (args.parquet && !existsSync(parquet)) {
+    const inst = await DuckDBInstance.create(':memory:', { memory_limit: '2GB', preserve_insertion_order: 'false' });
+    const conn = await inst.connect();
+    await conn.run(`COPY (SELECT * FROM read_json($1)) TO '${parquet.replace(/'/g, "''")}' (FORMAT parquet)`, [log]);
+    conn.closeSync();
+    inst.closeSync();
+  }
+
+  const rows: [string, Measured, number][] = [];
+  const a = await baseline(log, fresh('baseline.duckdb'), 'read_json');
+  check('baseline', a);
+  rows.push(['(a) DuckDB read_json → db file', a, args.rows]);
+
+  const b = await pnyx(['analyze', log], fresh('pnyx.duckdb'), args.memoryLimit);
+  check('pnyx analyze', b);
+  rows.push(['(b) pnyx analyze JSONL', b, args.rows]);
+  const stored = counts(b.stderr);
+
+  const hasReport = /^\s+report\b/m.test((await measure(process.execPath, [BIN, '--help'])).stdout);
+  let report: Measured | undefined;
+  if (hasReport) {
+    report = await pnyx(['report', '--format', 'json'], join(dir, 'pnyx.duckdb'), args.memoryLimit);
+    check('pnyx report', report);
+    rows.push(['(c) pnyx report --format json', report, args.rows]);
+  }
+
+  if (args.parquet) {
+    const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet');
+    check('parquet baseline', ap);
+    rows.push(['(a) DuckDB read_parquet → db file', ap, args.rows]);
+    const bp = await pnyx(['analyze', parquet], fresh('pnyx-pq.duckdb'), args.memoryLimit);
+    check('pnyx analyze parquet', bp);
+    rows.push(['(b) pnyx analyze Parquet', bp, args.rows]);
+  }
+
+  out(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  out('');
+  out(`input: ${args.rows.toLocaleString('en-US')} requests, ${(bytes / 1e6).toFixed(0)} MB JSONL (${(bytes / args.rows).toFixed(0)} B/request)`);
+  out(`pnyx: ${stored}`);
+  out('');
+  out(`| step | wall s | rows/s | MB/s (JSONL bytes) | peak RSS MB |`);
+  out(`|---|---|---|---|---|`);
+  for (const [name, m, n] of rows) {
+    out(`| ${name} | ${m.seconds.toFixed(2)} | ${Math.round(n / m.seconds).toLocaleString('en-US')} | ${(bytes / 1e6 / m.seconds).toFixed(1)} | ${m.peakRssMb.toFixed(0)} |`);
+  }
+  out('');
+  out(`ratio (b)/(a), JSONL: ${(b.seconds / a.seconds).toFixed(2)} (goal ≤ 2.0, limit 3.0)`);
+  if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, peakRssMb: m.peakRssMb })) }, null, 2));
+  if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
+  else out(`data and databases kept in ${dir}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
