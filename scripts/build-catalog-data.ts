@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOpenRouterResponse } from '../src/core/catalog/openrouter.js';
-import { combineScores, minMax, SPEED_TARGETS } from '../src/core/catalog/scores.js';
+import { clamp01, combineScores, minMax, SPEED_TARGETS } from '../src/core/catalog/scores.js';
 import { CAPABILITIES, type ScoreSource } from '../src/core/catalog/types.js';
 import { DOMAINS } from '../src/core/profile.js';
 
@@ -336,6 +336,57 @@ for (const [id, list] of rawFigures) {
   );
 }
 
+// --- cross-source calibration
+// Min-max ranges differ by population (LMArena rates 2023 models too, so recent models crowd near
+// 1; Aider's runs stop in 2025). Secondary figures are mapped onto the primary (Artificial Analysis)
+// scale of the same target by a least-squares line fitted on the models that have both; domains
+// (LMArena only) are mapped onto the AA Intelligence Index scale. Needs >= CALIBRATION_MIN_MODELS.
+const CALIBRATION_MIN_MODELS = 10;
+const PRIMARY = 'Artificial Analysis';
+const calibrations: { source: string; metric: string; target: string; against: string; n: number; slope: number; intercept: number; r: number }[] = [];
+
+function primaryScore(figs: Figure[], target: string): number | null {
+  const t = target.startsWith('domain:') ? 'general' : target;
+  const xs = figs.filter((f) => f.source === PRIMARY && f.target === t && typeof f.score === 'number').map((f) => f.score as number);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+const secondaryKeys = new Set<string>();
+for (const figs of figuresById.values()) for (const f of figs) if (f.source !== PRIMARY && !f.target.startsWith('speed:')) secondaryKeys.add(`${f.source}|${f.metric}|${f.target}`);
+for (const key of [...secondaryKeys].sort()) {
+  const [source, metric, target] = key.split('|') as [string, string, string];
+  const pairs: [number, number][] = [];
+  for (const figs of figuresById.values()) {
+    const f = figs.find((x) => x.source === source && x.metric === metric && x.target === target);
+    const y = primaryScore(figs, target);
+    if (f && typeof f.score === 'number' && y !== null) pairs.push([f.score, y]);
+  }
+  if (pairs.length < CALIBRATION_MIN_MODELS) continue;
+  const n = pairs.length;
+  const mx = pairs.reduce((a, p) => a + p[0], 0) / n;
+  const my = pairs.reduce((a, p) => a + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  if (sxx === 0 || syy === 0) continue;
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const r = sxy / Math.sqrt(sxx * syy);
+  if (slope <= 0) continue; // a source that disagrees in direction is left on its own scale
+  const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+  calibrations.push({ source, metric, target, against: target.startsWith('domain:') ? `${PRIMARY} Intelligence Index` : `${PRIMARY} ${target}`, n, slope: round3(slope), intercept: round3(intercept), r: round3(r) });
+  for (const figs of figuresById.values()) {
+    for (const f of figs) {
+      if (f.source === source && f.metric === metric && f.target === target && typeof f.score === 'number') f.score = round3(clamp01(intercept + slope * f.score));
+    }
+  }
+}
+
 /** ':batch' / ':free' variants and '~...-latest' routers serve the same weights as their target id. */
 const inheritFrom = new Map<string, string>();
 for (const list of snapshotModels.values()) {
@@ -392,8 +443,9 @@ const metrics = [...metricInfo.entries()]
 const scores = {
   generated_by: 'scripts/build-catalog-data.ts',
   normalization:
-    'Per metric, min-max over every model the source lists (not only mapped ones): score = (raw - min) / (max - min), 0..1. A capability score is the mean of the normalized figures targeting it; speed figures keep their unit.',
+    'Per metric, min-max over every model the source lists (not only mapped ones): score = (raw - min) / (max - min), 0..1. Figures of secondary sources (LMArena, Aider, OpenRouter-embedded index) are then mapped onto the Artificial Analysis scale of the same target by a least-squares line fitted on the models both sources score (see calibrations; domains are mapped onto the AA Intelligence Index). A capability score is the mean of the figures targeting it; speed figures keep their unit.',
   metrics,
+  calibrations,
   coverage,
   unscored_catalog_models: unscored,
   unmapped_source_names: { artificial_analysis: aaUnmapped.sort(), lmarena: arenaUnmapped, aider_polyglot: aiderUnmapped },
@@ -431,6 +483,10 @@ lines.push('### Normalization', '');
 lines.push('- Every benchmark figure is normalized **per metric with min-max over every model the source lists** (mapped or not): `score = (raw - min) / (max - min)`, so 1 = best model of that source on that metric, 0 = worst. Ranges are in `scores.json` → `metrics`.');
 lines.push('- A model\'s **capability score is the mean of its normalized figures for that capability**; missing figures are skipped, never imputed. A capability with no figure is absent (unknown), not 0.');
 lines.push('- Artificial Analysis benchmark figures are per model (the same in every provider row and prompt bucket); speed figures come from the `long` prompt bucket only (the one bucket all four files have). Per figure the latest of the four files that has a value wins. The Intelligence Index was rescaled between 2026-05-18 and 2026-07-01 (o3: 38 → 30), so index values from 2026-05-18 are not used. Speed (`MedianTokens/s`) and TTFT (`MedianFirst Chunk (s)`) are the median over the API providers AA measured, in their own units.');
+lines.push('- **Cross-source calibration.** Min-max ranges depend on who a source rates (LMArena still rates 2023 models, so recent models crowd near 1; Aider stopped in 2025). So each secondary figure (LMArena, Aider, OpenRouter\'s embedded index) is mapped onto the Artificial Analysis scale of the same capability by a least-squares line fitted on the models both sources score (at least ' + CALIBRATION_MIN_MODELS + '); LMArena domain ratings are mapped onto the AA Intelligence Index. Without that, a model scored only by LMArena would look stronger than one scored by both.', '');
+lines.push('| source | metric | target | calibrated against | models | slope | intercept | r |', '|---|---|---|---|---|---|---|---|');
+for (const c of calibrations) lines.push(`| ${c.source} | ${c.metric} | ${c.target} | ${c.against} | ${c.n} | ${c.slope} | ${c.intercept} | ${c.r} |`);
+lines.push('');
 lines.push('- OpenRouter\'s embedded AA intelligence index is used for `general` only when the AA scrape has no index for that model (normalized within its own population).');
 lines.push('- LMArena figures are Bradley-Terry ratings (not style-controlled) normalized within each category; `full` feeds `general` and the `general` domain, `if` feeds instruction following, the `industry_*` categories and `creative_writing` feed the domains.');
 lines.push('- Aider polyglot `pass_rate_2` (latest run per model name) feeds coding.');
