@@ -1,7 +1,7 @@
 import { RecordError } from '../errors.js';
 import { UNATTRIBUTED_FEATURE } from '../request.js';
 import { firstPresent, getPath, isObject, optString, type JsonObject } from './fields.js';
-import type { FieldMapping } from './types.js';
+import type { FieldMapping, MappingOverride } from './types.js';
 
 /** Default places a feature name is logged, in order. */
 export const DEFAULT_FEATURE_PATHS = [
@@ -59,7 +59,8 @@ export function resolveFeature(record: JsonObject, paths: readonly string[]): st
   if (!hit) return UNATTRIBUTED_FEATURE;
   let v = hit.value;
   if (Array.isArray(v)) {
-    const tags = v.filter((t): t is string => typeof t === 'string' && t.length > 0);
+    // LiteLLM adds `User-Agent: ...` tags on its own; they never name a feature.
+    const tags = v.filter((t): t is string => typeof t === 'string' && t.length > 0 && !/^user-agent:/i.test(t));
     const tagged = tags.find((t) => /^feature[:=]/i.test(t));
     v = tagged ? tagged.replace(/^feature[:=]/i, '') : tags[0];
     if (v === undefined) return UNATTRIBUTED_FEATURE;
@@ -81,4 +82,14 @@ export function resolveAttribution(record: JsonObject, mapping: FieldMapping) {
     tenant_id: optString(record, mapping.tenant),
     user_id: optString(record, mapping.user),
   };
+}
+
+/** The mapping in force for one adapter: its own defaults, then overrides (global, then per format). */
+export function effectiveMapping(base: FieldMapping, ...overrides: (MappingOverride | undefined)[]): FieldMapping {
+  let m: FieldMapping = base;
+  for (const o of overrides) {
+    if (!o) continue;
+    m = { feature: o.feature ?? m.feature, tenant: o.tenant ?? m.tenant, user: o.user ?? m.user };
+  }
+  return m;
 }
