@@ -74,7 +74,7 @@ export const litellmAdapter: LogAdapter = {
     for (const c of JSON_COLUMNS) if (c in row) row[c] = parseJsonish(row[c]);
     if (isObject(row.metadata)) {
       const md: JsonObject = { ...row.metadata };
-      for (const k of ['spend_logs_metadata', 'additional_usage_values', 'usage_object', 'error_information']) md[k] = parseJsonish(md[k]);
+      for (const k of ['spend_logs_metadata', 'additional_usage_values', 'usage_object', 'error_information']) if (k in md) md[k] = parseJsonish(md[k]);
       row.metadata = md;
     }
 
@@ -82,8 +82,9 @@ export const litellmAdapter: LogAdapter = {
     const stored = storedMessages(row.messages);
     let messages = stored ?? body?.messages ?? [];
     let system = body?.system_prompt ?? null;
-    if (stored && system === null && messages[0]?.role === 'system') {
-      system = messages[0].content;
+    // The stored messages still hold the system turn; the canonical shape keeps it apart.
+    if (stored && messages[0]?.role === 'system') {
+      system ??= messages[0].content;
       messages = messages.slice(1);
     }
     const hasText = stored !== null || body?.has_prompt_text === true;
