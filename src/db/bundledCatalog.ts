@@ -49,7 +49,8 @@ export function bundledSnapshots(): BundledSnapshot[] {
       file,
       snapshot_date: json.snapshot_date ?? file.slice('openrouter-'.length, -'.json'.length),
       origin: `bundled:${file}${json.origin ? ` (${json.origin})` : ''}`,
-      sha256: sha256(text),
+      // Same definition as a synced snapshot: the hash of the validated `data` array.
+      sha256: sha256(JSON.stringify(parsed.response.data)),
       models: parsed.response.data.map(toCatalogModel),
       raws: parsed.response.data,
     };
