@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import { combineScores } from '../core/catalog/scores.js';
 import type { CatalogModel, ModelCatalog, ModelScores, PriceOverride, ScoreSource } from '../core/catalog/types.js';
-import { bundledScores, bundledSnapshots } from './bundledCatalog.js';
+import { bundledScores, bundledScoresSha, bundledSnapshot, bundledSnapshotFiles, bundledSnapshots } from './bundledCatalog.js';
 import type { ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
 
 export type { ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
@@ -196,20 +196,21 @@ export async function insertJsonRows(
  */
 export async function ensureBundledCatalog(db: PnyxDb): Promise<boolean> {
   if (!(await hasCatalogTables(db))) return false;
-  const snaps = bundledSnapshots();
-  const scores = bundledScores();
+  const files = bundledSnapshotFiles();
+  const scoresSha = bundledScoresSha();
   const haveSnaps = new Set((await db.all<{ sha256: string }>(`SELECT sha256 FROM catalog_snapshots WHERE source = 'bundled'`)).map((r) => r.sha256));
-  const haveScores = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'bundled' AND bundle = $1`, [scores.sha256]);
-  const missing = snaps.filter((s) => !haveSnaps.has(s.sha256));
+  const haveScores = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'bundled' AND bundle = $1`, [scoresSha]);
+  const missing = files.filter((s) => !haveSnaps.has(s.sha256));
   const scoresStale = (haveScores?.n ?? 0) === 0;
   if (missing.length === 0 && !scoresStale) return true;
   try {
     await db.transaction(async () => {
-      for (const s of missing) {
+      for (const s of missing.map(bundledSnapshot)) {
         await insertSnapshot(db, { source: 'bundled', origin: s.origin, snapshot_date: s.snapshot_date, sha256: s.sha256, models: s.models, raws: s.raws });
       }
       if (scoresStale) {
         await db.run(`DELETE FROM model_scores WHERE origin = 'bundled'`);
+        const scores = bundledScores();
         const rows: Record<string, unknown>[] = [];
         for (const [id, figs] of scores.figures) {
           for (const f of figs) rows.push({ model_id: id, capability: f.target ?? '', score: f.score ?? null, source: f.source, metric: f.metric, date: f.date, raw: f.raw, n: null });

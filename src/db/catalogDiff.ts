@@ -124,7 +124,10 @@ export async function featureModelUsage(db: PnyxDb, snapshotIds: [number, number
          OR u.model = i.canonical_slug
          OR u.model = regexp_replace(coalesce(i.canonical_slug, ''), '^[^/]*/', '')
      )
-     SELECT feature, logged_model, catalog_id, requests, prompt_tokens, completion_tokens FROM matched WHERE rank = 1
+     SELECT feature, catalog_id, string_agg(logged_model, ', ' ORDER BY logged_model) AS logged_model,
+            sum(requests)::BIGINT AS requests, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens
+     FROM matched WHERE rank = 1
+     GROUP BY feature, catalog_id
      ORDER BY feature, catalog_id`,
     snapshotIds,
   );

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { perMillion } from '../core/catalog/cost.js';
 import { CAPABILITIES, type CatalogModel, type ModelScores } from '../core/catalog/types.js';
 import { DOMAINS } from '../core/profile.js';
-import type { CatalogDiff, FeatureImpact, ModelHistoryEntry } from '../core/catalog/history.js';
+import type { CatalogDiff, FeatureImpact, ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
 import { formatUsd, type RenderStyle } from './summaryTable.js';
 
 /** USD per 1M tokens, compact: $0.075, $1.25, $15. */
@@ -136,6 +136,7 @@ export function historySummary(history: ModelHistoryEntry[]): string | null {
 
 function pct(v: number | null): string {
   if (v === null) return 'n/a';
+  if (v === 0) return 'unchanged';
   const s = (v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0);
   return v > 0 ? `+${s}%` : `${s}%`;
 }
@@ -165,5 +166,22 @@ export function renderCatalogDiff(d: CatalogDiff, style: RenderStyle): string {
 
 function impactLine(i: FeatureImpact, c: (s: string) => string): string {
   const cost = i.cost_from !== null && i.cost_to !== null ? ` (logged tokens: ${formatUsd(i.cost_from)} → ${formatUsd(i.cost_to)})` : '';
-  return `${c(i.detail)}; ${i.requests} requests logged as ${c(i.logged_model)}${cost}`;
+  return `${c(i.detail)}; ${i.requests} request${i.requests === 1 ? '' : 's'} logged as ${c(i.logged_model)}${cost}`;
+}
+
+/** `pnyx catalog snapshots`. */
+export function renderSnapshotList(snaps: SnapshotInfo[], currentId: number | null, style: RenderStyle): string {
+  const table = new Table({ head: ['', 'id', 'date', 'source', 'models', 'stored at (UTC)', 'sha256'], ...tableStyle(style) });
+  for (const s of snaps) {
+    table.push([
+      s.snapshot_id === currentId ? '*' : '',
+      `#${s.snapshot_id}`,
+      s.snapshot_date,
+      style.clean(s.source),
+      String(s.model_count),
+      s.fetched_at instanceof Date ? s.fetched_at.toISOString().slice(0, 19).replace('T', ' ') : String(s.fetched_at),
+      s.sha256.slice(0, 12),
+    ]);
+  }
+  return `${table.toString()}\n* = the snapshot pnyx uses (latest synced, else latest bundled)`;
 }

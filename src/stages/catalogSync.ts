@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { PnyxError } from '../core/errors.js';
 import { parseOpenRouterResponse, toCatalogModel, type OpenRouterModelsResponse } from '../core/catalog/openrouter.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryDelayMs, type RetryPolicy } from '../core/catalog/retry.js';
-import { storeSnapshot, type SnapshotInfo } from '../db/catalog.js';
+import { storeSnapshot, type NewSnapshot, type SnapshotInfo } from '../db/catalog.js';
 import type { PnyxDb } from '../db/database.js';
 
 export const OPENROUTER_MODELS_URL = 'https://openrouter.ai/api/v1/models';
@@ -28,15 +28,24 @@ export interface SyncResult {
   source: string;
 }
 
+/** A fetched and validated response, ready to store. */
+export interface FetchedCatalog {
+  snapshot: NewSnapshot;
+  attempts: number;
+}
+
 /**
- * Fetches (or reads) an OpenRouter /models response, validates it, and stores it as a dated
- * snapshot. Any failure throws before the database is touched, so the last good snapshot stays.
+ * Fetches (or reads) an OpenRouter /models response and validates it. Needs no database: a
+ * slow or failing network never holds the database lock, and a bad response never reaches it.
  */
-export async function syncCatalog(db: PnyxDb, opts: SyncOptions): Promise<SyncResult> {
+export async function fetchCatalog(opts: SyncOptions): Promise<FetchedCatalog> {
   let text: string;
   let where: string;
   let source: string;
   let attempts = 0;
+  if (opts.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(opts.date) || Number.isNaN(Date.parse(opts.date)))) {
+    throw new PnyxError('usage', `--date must be YYYY-MM-DD, got "${opts.date}"`);
+  }
   if (opts.file) {
     where = opts.file;
     source = `file:${basename(opts.file)}`;
@@ -53,17 +62,23 @@ export async function syncCatalog(db: PnyxDb, opts: SyncOptions): Promise<SyncRe
   const today = (opts.now?.() ?? new Date()).toISOString().slice(0, 10);
   const embedded = (response as { snapshot_date?: unknown }).snapshot_date;
   const date = opts.date ?? (typeof embedded === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(embedded) ? embedded : today);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw new PnyxError('usage', `--date must be YYYY-MM-DD, got "${date}"`);
-  const sha256 = createHash('sha256').update(JSON.stringify(response.data)).digest('hex');
-  const { snapshot, created } = await storeSnapshot(db, {
-    source,
-    origin: where,
-    snapshot_date: date,
-    sha256,
-    models: response.data.map(toCatalogModel),
-    raws: response.data,
-  });
-  return { snapshot, created, attempts, source };
+  return {
+    attempts,
+    snapshot: {
+      source,
+      origin: where,
+      snapshot_date: date,
+      sha256: createHash('sha256').update(JSON.stringify(response.data)).digest('hex'),
+      models: response.data.map(toCatalogModel),
+      raws: response.data,
+    },
+  };
+}
+
+/** Stores a fetched catalog as a dated snapshot (idempotent when unchanged). */
+export async function storeFetchedCatalog(db: PnyxDb, fetched: FetchedCatalog): Promise<SyncResult> {
+  const { snapshot, created } = await storeSnapshot(db, fetched.snapshot);
+  return { snapshot, created, attempts: fetched.attempts, source: fetched.snapshot.source };
 }
 
 function readCatalogFile(path: string): string {
@@ -102,6 +117,13 @@ function isJsonContentType(ct: string | null): boolean {
   return t === 'application/json' || t.endsWith('+json') || t === 'text/json';
 }
 
+/** The headers arrived but the body did not: retryable like a connection error. */
+class BodyError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function fetchWithRetries(url: string, opts: SyncOptions): Promise<{ text: string; attempts: number }> {
@@ -115,7 +137,12 @@ async function fetchWithRetries(url: string, opts: SyncOptions): Promise<{ text:
       const res = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json', 'user-agent': 'pnyx catalog sync' } });
       if (res.ok) {
         const ct = res.headers.get('content-type');
-        const text = await res.text();
+        let text: string;
+        try {
+          text = await res.text();
+        } catch (err) {
+          throw new BodyError(controller.signal.aborted ? `timed out after ${opts.timeoutMs} ms while reading the response` : 'response body cut off (truncated)', err);
+        }
         if (!isJsonContentType(ct)) {
           throw new PnyxError('catalog', `${url}: wrong content type "${ct}", expected application/json${text.trimStart().startsWith('<') ? ' (got an HTML page)' : ''}`);
         }
@@ -125,11 +152,12 @@ async function fetchWithRetries(url: string, opts: SyncOptions): Promise<{ text:
       if (!isRetryableStatus(res.status)) {
         throw new PnyxError('network', `${url}: HTTP ${res.status} ${res.statusText}`.trim());
       }
-      reason = `HTTP ${res.status}`;
+      reason = `HTTP ${res.status} ${res.statusText}`.trim();
       retryAfter = res.headers.get('retry-after');
     } catch (err) {
       if (err instanceof PnyxError) throw err;
-      if (controller.signal.aborted) reason = `timed out after ${opts.timeoutMs} ms`;
+      if (err instanceof BodyError) reason = err.message;
+      else if (controller.signal.aborted) reason = `timed out after ${opts.timeoutMs} ms`;
       else reason = describeFetchError(err);
     } finally {
       clearTimeout(timer);

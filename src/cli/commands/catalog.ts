@@ -8,10 +8,10 @@ import { DEFAULT_RETRY_POLICY } from '../../core/catalog/retry.js';
 import { isCapability } from '../../core/catalog/scores.js';
 import { CAPABILITIES, type ModelCatalog } from '../../core/catalog/types.js';
 import { PnyxError } from '../../core/errors.js';
-import { importScores, loadCatalog, modelHistory } from '../../db/catalog.js';
+import { currentSnapshot, importScores, listSnapshots, loadCatalog, modelHistory } from '../../db/catalog.js';
 import { catalogDiff, resolveDiffRange } from '../../db/catalogDiff.js';
-import { renderCatalogDiff, renderCatalogList, renderCatalogShow } from '../../render/catalog.js';
-import { OPENROUTER_MODELS_URL, syncCatalog } from '../../stages/catalogSync.js';
+import { renderCatalogDiff, renderCatalogList, renderCatalogShow, renderSnapshotList } from '../../render/catalog.js';
+import { fetchCatalog, OPENROUTER_MODELS_URL, storeFetchedCatalog } from '../../stages/catalogSync.js';
 import { resolveGlobalOptions, sanitizeForTerminal, type GlobalOptions } from '../context.js';
 import { openDb } from '../db.js';
 
@@ -63,24 +63,42 @@ export function register(program: Command): void {
       if (flags.url && flags.file) throw new PnyxError('usage', 'give --url or --file, not both');
       if (flags.url && !/^https?:\/\//i.test(flags.url)) throw new PnyxError('usage', `--url must be an http(s) URL, got "${flags.url}"`);
       if (flags.timeout === 0) throw new PnyxError('usage', '--timeout must be at least 1 ms');
+      const fetched = await fetchCatalog({
+        url: flags.url,
+        file: flags.file,
+        timeoutMs: flags.timeout,
+        date: flags.date,
+        policy: { ...DEFAULT_RETRY_POLICY, retries: flags.retries },
+        onRetry: (i) => {
+          if (!g.quiet) process.stderr.write(`pnyx: ${i.reason}; retrying in ${(i.delayMs / 1000).toFixed(1)}s (attempt ${i.attempt + 1} of ${flags.retries + 1})\n`);
+        },
+      });
       const db = await openDb(g);
       try {
-        const r = await syncCatalog(db, {
-          url: flags.url,
-          file: flags.file,
-          timeoutMs: flags.timeout,
-          date: flags.date,
-          policy: { ...DEFAULT_RETRY_POLICY, retries: flags.retries },
-          onRetry: (i) => {
-            if (!g.quiet) process.stderr.write(`pnyx: ${i.reason}; retrying in ${(i.delayMs / 1000).toFixed(1)}s (attempt ${i.attempt + 1} of ${flags.retries + 1})\n`);
-          },
-        });
+        const r = await storeFetchedCatalog(db, fetched);
         const s = r.snapshot;
         out(
           r.created
             ? `stored catalog snapshot #${s.snapshot_id} (${s.snapshot_date}, ${s.model_count} models) from ${sanitizeForTerminal(r.source)}`
             : `catalog unchanged: same content as snapshot #${s.snapshot_id} (${s.snapshot_date}, ${s.model_count} models); nothing stored`,
         );
+      } finally {
+        db.close();
+      }
+    });
+
+  catalog
+    .command('snapshots')
+    .description('list the stored catalog snapshots (bundled and synced); the current one is marked')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      const db = await openDb(g);
+      try {
+        const snaps = await listSnapshots(db);
+        const current = await currentSnapshot(db);
+        if (flags.json) out(JSON.stringify({ current: current?.snapshot_id ?? null, snapshots: snaps }, null, 2));
+        else out(renderSnapshotList(snaps, current?.snapshot_id ?? null, style(g)));
       } finally {
         db.close();
       }

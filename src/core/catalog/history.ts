@@ -48,7 +48,7 @@ export interface PriceChange {
 
 export interface FeatureUsage {
   feature: string;
-  /** The model name as logged. */
+  /** The model name(s) as logged, comma-separated. */
   logged_model: string;
   catalog_id: string;
   requests: number;
