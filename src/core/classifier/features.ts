@@ -69,6 +69,30 @@ export function handBucket(name: string, value: string | number): number {
   return bucketOf(hashToken(`\u00a7${name}:${value}`));
 }
 
+/** Precomputed buckets of a hand-built feature's values 0..n-1 (no hashing per prompt). */
+export function handBuckets(name: string, n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, v) => handBucket(name, v));
+}
+
+const EDGES = {
+  len: [40, 120, 300, 800, 2000, 5000, 12000],
+  lines: [2, 4, 8, 20, 60],
+  q: [1, 2, 4],
+  numbered: [1, 3, 6],
+  bullets: [1, 3, 6],
+  choices: [2, 4],
+  fences: [1, 2],
+  braces: [1, 4, 12],
+  pipes: [1, 3],
+  digits: [0.005, 0.02, 0.06, 0.15],
+  ops: [0.002, 0.01, 0.03],
+} as const;
+type HandName = keyof typeof EDGES;
+const HAND = Object.fromEntries(Object.entries(EDGES).map(([k, e]) => [k, handBuckets(k, e.length + 1)])) as Record<HandName, Int32Array>;
+const BIAS_BUCKET = handBucket('bias', 1);
+const ENDQ_BUCKETS = handBuckets('endq', 2);
+const EMAIL_BUCKET = handBucket('email', 1);
+
 function bucketize(n: number, edges: readonly number[]): number {
   let i = 0;
   while (i < edges.length && n >= edges[i]!) i++;
@@ -88,7 +112,8 @@ function endsWithQuestion(segments: readonly string[]): boolean {
 }
 
 const FLAG_NAMES = Object.entries(KW) as Array<[string, number]>;
-const FLAG_BUCKETS = new Map<number, number>(FLAG_NAMES.map(([k, bit]) => [bit, handBucket('kw', k)]));
+const FLAG_BUCKETS = new Int32Array(32);
+for (const [k, bit] of FLAG_NAMES) FLAG_BUCKETS[31 - Math.clz32(bit)] = handBucket('kw', k);
 
 function emptyCounts(): StructureCounts {
   return {
@@ -424,23 +449,24 @@ export class FeatureExtractor {
     const out = this.out;
     const s = out.s;
     const w = Math.max(1, s.windowChars);
-    this.pushHand(handBucket('bias', 1));
-    this.pushHand(handBucket('len', bucketize(s.chars, [40, 120, 300, 800, 2000, 5000, 12000])));
-    this.pushHand(handBucket('lines', bucketize(s.lines, [2, 4, 8, 20, 60])));
-    this.pushHand(handBucket('q', bucketize(s.questionMarks, [1, 2, 4])));
-    this.pushHand(handBucket('numbered', bucketize(s.numberedItems, [1, 3, 6])));
-    this.pushHand(handBucket('bullets', bucketize(s.bulletItems, [1, 3, 6])));
-    this.pushHand(handBucket('choices', bucketize(s.choiceItems, [2, 4])));
-    this.pushHand(handBucket('fences', bucketize(s.fences, [1, 2])));
-    this.pushHand(handBucket('braces', bucketize(s.braces, [1, 4, 12])));
-    this.pushHand(handBucket('pipes', bucketize(s.pipeLines, [1, 3])));
-    this.pushHand(handBucket('digits', bucketize(s.digits / w, [0.005, 0.02, 0.06, 0.15])));
-    this.pushHand(handBucket('ops', bucketize(s.operators / w, [0.002, 0.01, 0.03])));
-    this.pushHand(handBucket('endq', s.endsWithQuestion ? 1 : 0));
-    if (s.emails > 0) this.pushHand(handBucket('email', 1));
+    const hand = (name: HandName, x: number) => this.pushHand(HAND[name][bucketize(x, EDGES[name])]!);
+    this.pushHand(BIAS_BUCKET);
+    hand('len', s.chars);
+    hand('lines', s.lines);
+    hand('q', s.questionMarks);
+    hand('numbered', s.numberedItems);
+    hand('bullets', s.bulletItems);
+    hand('choices', s.choiceItems);
+    hand('fences', s.fences);
+    hand('braces', s.braces);
+    hand('pipes', s.pipeLines);
+    hand('digits', s.digits / w);
+    hand('ops', s.operators / w);
+    this.pushHand(ENDQ_BUCKETS[s.endsWithQuestion ? 1 : 0]!);
+    if (s.emails > 0) this.pushHand(EMAIL_BUCKET);
     if (this.firstToken !== 0) this.pushHand(bucketOf((this.firstToken ^ FIRST_SALT) >>> 0));
     if (this.segFirstToken !== 0) this.pushHand(bucketOf((this.segFirstToken ^ LAST_FIRST_SALT) >>> 0));
-    for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS.get(1 << b) ?? 0);
+    for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);
     for (const e of extraHand) this.pushHand(e);
   }
 }

@@ -1,7 +1,7 @@
 import { DOMAINS, OUTPUT_FORMATS, TASK_TYPES, type CapabilityProfile, type OutputFormat } from '../profile.js';
 import type { CanonicalRequest } from '../request.js';
 import { defaultModel } from './defaultModel.js';
-import { FeatureExtractor, handBucket, type TextFeatures } from './features.js';
+import { FeatureExtractor, handBuckets, type TextFeatures } from './features.js';
 import { KW } from './keywords.js';
 import { HEADS, OUTPUTS, scoreQuantized, type QuantizedModel } from './model.js';
 import { detectLanguage, latencySensitivity, policySensitivity } from './rules.js';
@@ -40,11 +40,14 @@ export function textSegments(input: Pick<ClassifierInput, 'system_prompt' | 'mes
   return segs;
 }
 
+const TURN_BUCKETS = handBuckets('turns', 4);
+const SYS_BUCKETS = handBuckets('sys', 2);
+
 /** Request-shape features (not from the text) that the linear model also sees. */
 export function shapeFeatures(input: Pick<ClassifierInput, 'system_prompt' | 'messages'>): number[] {
   let user = 0;
   for (const m of input.messages) if (m.role === 'user') user++;
-  return [handBucket('turns', user <= 1 ? user : user <= 3 ? 2 : 3), handBucket('sys', input.system_prompt ? 1 : 0)];
+  return [TURN_BUCKETS[user <= 1 ? user : user <= 3 ? 2 : 3]!, SYS_BUCKETS[input.system_prompt ? 1 : 0]!];
 }
 
 function responseFormatType(rf: unknown): string | null {
