@@ -19,6 +19,8 @@ export interface StructureCounts {
   chars: number;
   /** Characters actually read. */
   windowChars: number;
+  /** True when the text was longer than the window and its middle was skipped. */
+  windowed: boolean;
   lines: number;
   tokens: number;
   questionMarks: number;
@@ -117,7 +119,7 @@ for (const [k, bit] of FLAG_NAMES) FLAG_BUCKETS[31 - Math.clz32(bit)] = handBuck
 
 function emptyCounts(): StructureCounts {
   return {
-    chars: 0, windowChars: 0, lines: 1, tokens: 0, questionMarks: 0, numberedItems: 0, bulletItems: 0, choiceItems: 0,
+    chars: 0, windowChars: 0, windowed: false, lines: 1, tokens: 0, questionMarks: 0, numberedItems: 0, bulletItems: 0, choiceItems: 0,
     fences: 0, backticks: 0, braces: 0, pipeLines: 0, digits: 0, operators: 0, emails: 0, longDigitRuns: 0,
     latin: 0, cyrillic: 0, han: 0, kana: 0, hangul: 0, arabic: 0, devanagari: 0, greek: 0, hebrew: 0, thai: 0,
     endsWithQuestion: false,
@@ -185,6 +187,7 @@ export class FeatureExtractor {
     for (const seg of segments) total += seg.length + 1;
     out.s.chars = Math.max(0, total - 1);
     const windowed = total > HEAD_CHARS + TAIL_CHARS;
+    out.s.windowed = windowed;
     let pos = 0;
     const tailStart = total - TAIL_CHARS;
     for (let si = 0; si < segments.length; si++) {

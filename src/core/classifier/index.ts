@@ -143,7 +143,7 @@ export class PromptClassifier {
     if (policy.cues.length > 0) signals.push(`policy:${policy.cues.join('+')}`);
     const latency = latencySensitivity({ max_tokens: input.max_tokens, stream: input.stream, userTurns, contextTokens: context_tokens, task: task_type }, f);
     if (latency.cues.length > 0) signals.push(`latency:${latency.cues.join('+')}`);
-    if (s.windowChars < s.chars) signals.push(`context:windowed ${s.windowChars} of ${s.chars} chars read`);
+    if (s.windowed) signals.push(`context:windowed ${s.windowChars} of ${s.chars} chars read`);
     if (attachments > 0) signals.push(`multimodal:${attachments} attachment${attachments > 1 ? 's' : ''}`);
 
     const constraints = s.numberedItems + s.bulletItems;
