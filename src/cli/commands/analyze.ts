@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import ora from 'ora';
 import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
+import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { expandGlob, featureSummaries } from '../../db/summary.js';
 import { renderSummaryTable } from '../../render/summaryTable.js';
+import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { openDb } from '../db.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
@@ -23,7 +25,7 @@ export function register(program: Command): void {
     .option('--feature-field <path...>', 'dotted path(s) to the feature name in each record (default: feature, metadata.feature, tags, X-Title, ...)')
     .addHelpText(
       'after',
-      '\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
@@ -41,13 +43,20 @@ export function register(program: Command): void {
         const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
         spinner.start();
         let summary: IngestSummary;
+        const profiles = new ProfileObserver();
+        let reprofiled = 0;
         try {
           summary = await ingestFiles(db, paths, {
+            observers: [profiles],
             mapping: flags.featureField ? { ...DEFAULT_MAPPING, feature: flags.featureField } : DEFAULT_MAPPING,
             format: flags.format,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
+          });
+          // Requests stored earlier without a profile, or profiled by another classifier version.
+          reprofiled = await reclassifyStale(db, (done, total) => {
+            spinner.text = `re-classifying stored requests: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
           });
         } finally {
           spinner.stop();
@@ -62,6 +71,9 @@ export function register(program: Command): void {
         }
         const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
         process.stderr.write(`${line}\n`);
+        process.stderr.write(
+          `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
+        );
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);
