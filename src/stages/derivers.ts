@@ -1,14 +1,21 @@
+import { PromptClassifier } from '../core/classifier/index.js';
+import { defaultModel } from '../core/classifier/defaultModel.js';
+import type { CapabilityProfile } from '../core/profile.js';
 import type { CanonicalRequest } from '../core/request.js';
 
 /**
  * Per-request values an IngestObserver needs, computed in the parse workers (or inline) from the
- * canonical request, so observers never need the full request on the main thread. Each deriver
- * must be pure and return plain data (it crosses a thread boundary by structured clone).
- * Add an entry here and name it in the observer's `derive`.
+ * canonical request as read (before any storage-time masking), so observers never need the full
+ * request on the main thread. Each deriver must be pure and return plain data (it crosses a
+ * thread boundary by structured clone). Add an entry here and name it in the observer's `derive`.
  */
+let classifier: PromptClassifier | undefined;
+
 export const DERIVERS = {
-  /** The request's id and feature: a minimal example, used by tests. */
-  feature: (r: CanonicalRequest) => r.feature,
+  /** The capability profile (src/core/classifier), for the `profiles` table. */
+  profile: (r: CanonicalRequest): CapabilityProfile => (classifier ??= new PromptClassifier(defaultModel())).classify(r),
+  /** The feature name: a minimal deriver, for tests of the observer contract. */
+  feature: (r: CanonicalRequest): string => r.feature,
 } as const satisfies Record<string, (r: CanonicalRequest) => unknown>;
 
 export type DeriverName = keyof typeof DERIVERS;

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { PnyxError } from '../core/errors.js';
-import type { RecordReaderOptions } from '../core/ingestRecord.js';
+import type { RecordOutcome, RecordReaderOptions } from '../core/ingestRecord.js';
+import type { JoinedRequest } from '../core/join.js';
 import type { PnyxDb } from '../db/database.js';
 import { RequestWriter, recordIngestedFile } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
-import { makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
+import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
-import { describeSource, fileSha256, readBatches, type SourceInfo } from './sources.js';
+import { describeSource, fileSha256, readBatches, type SourceInfo, type SourceRecord } from './sources.js';
 
 export { REJECT_RAW_MAX_CHARS };
 
@@ -40,6 +41,8 @@ export interface IngestOptions extends RecordReaderOptions {
   sampleRate?: number;
   /** Parse worker threads; 0 parses on the main thread (default: PNYX_WORKERS, else one per core). */
   workers?: number;
+  /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
+  join?: ReadonlyMap<string, JoinedRequest>;
 }
 
 export interface RejectSample {
@@ -57,6 +60,8 @@ export interface FileIngestResult {
   rejected: number;
   /** Valid records left out by --sample. */
   sampledOut: number;
+  /** Records without prompt text that a joined request log supplied it for. */
+  joined: number;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
@@ -67,6 +72,11 @@ export const REJECT_SAMPLES_SHOWN = 5;
 const INLINE_BELOW_BYTES = 4 << 20;
 /** Parse jobs in flight per worker: enough to keep workers busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 2;
+
+/** Turns one record of a source into a canonical request or a reject reason. */
+export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
+  return decodeText(info.kind, rec.value !== undefined ? JSON.stringify(rec.value) : rec.text, opts);
+}
 
 /**
  * Ingests one file in one transaction: either every record of it is accounted for in the
@@ -89,10 +99,13 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     kind: info.kind,
     sampleRate: opts.sampleRate ?? 1,
     derive: observers.map((o) => o.derive),
+    join: opts.join,
   };
-  const workers = info.size < INLINE_BELOW_BYTES ? 0 : (opts.workers ?? defaultWorkerCount());
+  // The join index lives on this thread (it can be large): joined ingests parse inline.
+  const workers = info.size < INLINE_BELOW_BYTES || opts.join ? 0 : (opts.workers ?? defaultWorkerCount());
   let read = 0;
   let sampledOut = 0;
+  let joined = 0;
   let bytes = 0;
   let lineOffset = 0;
   let nextProgress = 0;
@@ -106,6 +119,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       lineOffset += res.lineCount;
       read += res.read;
       sampledOut += res.sampledOut;
+      joined += res.joined;
       for (let i = 0; i < res.rows.length; i++) {
         const row = res.rows[i]!;
         writer.appendRow(row);
@@ -147,7 +161,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const counts = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, rejectSamples: samples };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, rejectSamples: samples };
   });
 }
 
@@ -158,12 +172,13 @@ export interface IngestSummary {
   duplicates: number;
   rejected: number;
   sampledOut: number;
+  joined: number;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   if (paths.length === 0) throw new PnyxError('usage', 'no input files');
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
-  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut') };
+  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut' | 'joined') => files.reduce((s, f) => s + f[k], 0);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut'), joined: sum('joined') };
 }

@@ -1,4 +1,5 @@
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import { ROW_SOURCE_LINE, toRequestRow, type RequestRow } from '../core/requestRow.js';
 import { isSampled } from '../core/sample.js';
 import { DERIVERS, type DeriverName } from './derivers.js';
@@ -20,6 +21,8 @@ export interface ParseOptions extends RecordReaderOptions {
   sampleRate: number;
   /** Per-request values observers asked for, computed here (see derivers.ts). */
   derive: DeriverName[];
+  /** Request-log records by join key (`--join`): prompts for metadata-only records. Inline parsing only. */
+  join?: ReadonlyMap<string, JoinedRequest>;
 }
 
 /** A batch: whole JSONL lines as bytes (lines numbered from 1 within the batch), or split records. */
@@ -39,6 +42,8 @@ export interface ParseResult {
   read: number;
   /** Valid records dropped by --sample. */
   sampledOut: number;
+  /** Records without prompt text that a joined request log supplied it for. */
+  joined: number;
   /** Lines the batch spanned (byte batches): the next batch's lines continue after these. */
   lineCount: number;
   /** Whether line numbers are relative to the batch (byte batches) or already absolute. */
@@ -67,8 +72,9 @@ export function expandCells(record: unknown): unknown {
   return out;
 }
 
-function readText(text: string, opts: ParseOptions): RecordOutcome {
-  if (opts.kind !== 'csv') return readJsonLine(text, opts);
+/** Turns one record's text (a JSONL line, or a CSV/Parquet/JSON record as JSON) into a request or a reject. */
+export function decodeText(kind: ParseOptions['kind'], text: string, opts: RecordReaderOptions): RecordOutcome {
+  if (kind !== 'csv') return readJsonLine(text, opts);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -79,16 +85,23 @@ function readText(text: string, opts: ParseOptions): RecordOutcome {
 }
 
 export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
-  const out: ParseResult = { rows: [], derived: [], rejects: [], read: 0, sampledOut: 0, lineCount: 0, relativeLines: 'bytes' in job };
+  const out: ParseResult = { rows: [], derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, lineCount: 0, relativeLines: 'bytes' in job };
   const derivers = opts.derive.map((name) => DERIVERS[name]);
   const take = (text: string, line: number) => {
     out.read += 1;
-    const outcome = readText(text, opts);
+    const outcome = decodeText(opts.kind, text, opts);
     if (!outcome.ok) {
       out.rejects.push([line, outcome.field, outcome.reason, text.slice(0, REJECT_RAW_MAX_CHARS)]);
       return;
     }
-    const r = outcome.request;
+    let r = outcome.request;
+    if (opts.join && !r.has_prompt_text) {
+      const hit = opts.join.get(r.request_id);
+      if (hit) {
+        r = enrichFromJoin(r, hit);
+        out.joined += 1;
+      }
+    }
     if (opts.sampleRate < 1 && !isSampled(r.request_id, opts.sampleRate)) {
       out.sampledOut += 1;
       return;
