@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--debug', 'show stack traces for unexpected errors')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 512MB, 2GB (env PNYX_MEMORY_LIMIT; default 1GB); DuckDB spills to disk beyond it')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);

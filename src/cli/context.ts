@@ -1,3 +1,4 @@
+import { PnyxError } from '../core/errors.js';
 import { DEFAULT_DB_PATH } from '../db/database.js';
 
 /** Options every command shares, parsed once from the root program. */
@@ -6,11 +7,20 @@ export interface GlobalOptions {
   quiet: boolean;
   debug: boolean;
   color: boolean;
+  /** DuckDB memory_limit (--memory-limit / PNYX_MEMORY_LIMIT), e.g. "1GB". */
+  memoryLimit: string;
 }
 
-export function resolveGlobalOptions(raw: { db?: string; quiet?: boolean; debug?: boolean; color?: boolean }): GlobalOptions {
+/** DuckDB's own default is 80% of RAM; pnyx caps it so big ingests stay within a CI runner. */
+export const DEFAULT_MEMORY_LIMIT = '1GB';
+const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+export function resolveGlobalOptions(raw: { db?: string; quiet?: boolean; debug?: boolean; color?: boolean; memoryLimit?: string }): GlobalOptions {
   const noColorEnv = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  const memoryLimit = (raw.memoryLimit ?? process.env.PNYX_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT).trim();
+  if (!MEMORY_SIZE.test(memoryLimit)) throw new PnyxError('usage', `--memory-limit ${memoryLimit}: expected a size such as 512MB or 2GB`);
   return {
+    memoryLimit,
     db: raw.db ?? process.env.PNYX_DB ?? DEFAULT_DB_PATH,
     quiet: Boolean(raw.quiet),
     debug: Boolean(raw.debug) || process.env.PNYX_DEBUG === '1',

@@ -3,5 +3,5 @@ import type { GlobalOptions } from './context.js';
 
 /** Opens the database named by --db / PNYX_DB. */
 export function openDb(g: GlobalOptions, opts: { readOnly?: boolean } = {}): Promise<PnyxDb> {
-  return PnyxDb.open(g.db, { readOnly: opts.readOnly, memoryLimit: process.env.PNYX_MEMORY_LIMIT });
+  return PnyxDb.open(g.db, { readOnly: opts.readOnly, memoryLimit: g.memoryLimit });
 }

@@ -187,7 +187,7 @@ export const MIGRATIONS: readonly Migration[] = [
         duplicates  BIGINT NOT NULL,
         rejected    BIGINT NOT NULL,
         sampled_out BIGINT NOT NULL,
-        started_at  TIMESTAMP NOT NULL,
+        ingested_at TIMESTAMP NOT NULL,
         finished_at TIMESTAMP NOT NULL
       );
     `,

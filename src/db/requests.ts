@@ -55,6 +55,11 @@ export class RequestWriter {
     private readonly ingestedAt: ReturnType<typeof timestampValue>,
   ) {}
 
+  /** This run's mark: the `ingested_at` of every row it stores (also the key of its `ingest_runs` row). */
+  get runMark(): ReturnType<typeof timestampValue> {
+    return this.ingestedAt;
+  }
+
   static async open(db: PnyxDb, file: string, nowMicros: bigint): Promise<RequestWriter> {
     // The run's mark must differ from every earlier run's, even if the clock went back.
     const last = (await db.one<{ m: bigint | number | null }>('SELECT epoch_us(max(ingested_at)) AS m FROM requests'))?.m;
@@ -166,4 +171,45 @@ export async function recordIngestedFile(
     BigInt(f.duplicates),
     BigInt(f.rejected),
   ]);
+}
+
+export interface IngestRun {
+  sha256: string;
+  path: string;
+  sampleRate: number;
+  read: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  sampledOut: number;
+}
+
+/**
+ * One row per file run in `ingest_runs`, keyed by the run's mark (`requests.ingested_at`), so a
+ * stored request's sample rate is `JOIN ingest_runs USING (ingested_at)`.
+ */
+export async function recordIngestRun(db: PnyxDb, mark: ReturnType<typeof timestampValue>, r: IngestRun): Promise<void> {
+  await db.run('INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()::TIMESTAMP)', [
+    r.sha256,
+    r.path,
+    r.sampleRate,
+    BigInt(r.read),
+    BigInt(r.stored),
+    BigInt(r.duplicates),
+    BigInt(r.rejected),
+    BigInt(r.sampledOut),
+    mark,
+  ]);
+}
+
+/**
+ * How the stored requests were sampled: the lowest and highest rate among them (1 when none was
+ * sampled). Cost projections scale a request by 1 / its run's rate:
+ * `SELECT sum(r.cost_usd / coalesce(i.sample_rate, 1)) FROM requests r LEFT JOIN ingest_runs i USING (ingested_at)`.
+ */
+export async function storedSampleRates(db: PnyxDb): Promise<{ min: number; max: number }> {
+  const r = await db.one<{ min: number | null; max: number | null }>(
+    'SELECT min(coalesce(i.sample_rate, 1)) AS min, max(coalesce(i.sample_rate, 1)) AS max FROM requests r LEFT JOIN ingest_runs i USING (ingested_at)',
+  );
+  return { min: r?.min ?? 1, max: r?.max ?? 1 };
 }

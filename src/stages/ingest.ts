@@ -3,7 +3,7 @@ import { PnyxError } from '../core/errors.js';
 import type { RecordOutcome, RecordReaderOptions } from '../core/ingestRecord.js';
 import type { JoinedRequest } from '../core/join.js';
 import type { PnyxDb } from '../db/database.js';
-import { RequestWriter, recordIngestedFile } from '../db/requests.js';
+import { RequestWriter, recordIngestedFile, recordIngestRun } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
 import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
@@ -161,6 +161,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const counts = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
+    await recordIngestRun(db, writer.runMark, { sha256: sha, path, sampleRate: parseOpts.sampleRate, read, ...counts, sampledOut });
     return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, rejectSamples: samples };
   });
 }

@@ -5,8 +5,10 @@ import { ADAPTERS } from '../../core/adapters/index.js';
 import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
+import { parseSampleRate } from '../../core/sample.js';
 import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
+import { renderIngestProgress } from '../../render/progress.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
@@ -20,6 +22,7 @@ interface AnalyzeFlags {
   featureField?: string[];
   join?: string[];
   config?: string;
+  sample?: string;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -39,6 +42,7 @@ export function register(program: Command): void {
     .argument('<files...>', 'log files or globs: .jsonl .ndjson .json .csv .parquet, optionally .gz')
     .option('--format <name>', `log format: auto or ${ADAPTERS.map((a) => a.name).join(', ')}`, 'auto')
     .option('--feature-field <path...>', "dotted path(s) to the feature name in each record; replaces the format's defaults (feature, metadata.feature, tags, X-Title, ...; README \"Gateway exports\" lists each gateway's)")
+    .option('--sample <rate>', 'keep only this fraction of requests (0.1 or 10%), chosen by a hash of the request id: re-runs keep the same ones; the rate is recorded (table ingest_runs) so projections scale by it')
     .option('--join <files...>', 'request log(s) with prompt bodies: records without prompt text (e.g. OpenRouter generations) take the messages of the request-log record with the same id (generation_id, response.id, id, request_id)')
     .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
     .addHelpText(
@@ -50,6 +54,8 @@ export function register(program: Command): void {
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
+      const sampleRate = flags.sample === undefined ? 1 : parseSampleRate(flags.sample);
+      if (sampleRate === undefined) throw new PnyxError('usage', `--sample ${flags.sample}: expected a fraction in (0, 1] such as 0.1, or a percentage such as 10%`);
       const config = loadIngestConfig(findConfigFile(flags.config, process.cwd()));
       const readerOpts = {
         mapping: DEFAULT_MAPPING,
@@ -62,6 +68,8 @@ export function register(program: Command): void {
         const paths = await expandAll(db, files);
         const joinPatterns = [...(flags.join ?? []), ...(flags.join ? [] : (config?.join ?? []))];
         const join = joinPatterns.length > 0 ? await loadJoinIndex(db, await expandAll(db, joinPatterns), readerOpts) : undefined;
+        let progressFile = '';
+        let progressStart = Date.now();
         const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
         spinner.start();
         let summary: IngestSummary;
@@ -72,8 +80,13 @@ export function register(program: Command): void {
             observers: [profiles],
             ...readerOpts,
             join: join?.byKey,
+            sampleRate,
             onProgress: (p) => {
-              spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
+              if (p.file !== progressFile) {
+                progressFile = p.file;
+                progressStart = Date.now();
+              }
+              spinner.text = sanitizeForTerminal(renderIngestProgress(p, Date.now() - progressStart));
             },
           });
           // Requests stored earlier without a profile, or profiled by another classifier version.
@@ -91,7 +104,9 @@ export function register(program: Command): void {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
           }
         }
-        const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
+        const line =
+          `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
+          (sampleRate < 1 ? `, ${summary.sampledOut} sampled out (--sample ${sampleRate})` : '');
         process.stderr.write(`${line}\n`);
         if (join) {
           process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
