@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateLog } from './benchData.js';
 
@@ -129,6 +130,42 @@ function check(step: string, m: Measured): void {
   if (m.code !== 0) throw new Error(`${step} failed (exit ${m.code}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
+/**
+ * Classification alone, from the built classifier (dist/): the first `n` prompts of the log,
+ * normalized first, classified on one thread and then split over one worker thread per core.
+ */
+const CLASSIFY_WORKER = `
+const { parentPort, workerData } = await import('node:worker_threads');
+const { PromptClassifier } = await import(${JSON.stringify(join(REPO, 'dist/core/classifier/index.js'))});
+const { defaultModel } = await import(${JSON.stringify(join(REPO, 'dist/core/classifier/defaultModel.js'))});
+const { readJsonLine } = await import(${JSON.stringify(join(REPO, 'dist/core/ingestRecord.js'))});
+const { DEFAULT_MAPPING } = await import(${JSON.stringify(join(REPO, 'dist/core/adapters/attribution.js'))});
+const reqs = workerData.lines.map((l) => readJsonLine(l, { mapping: DEFAULT_MAPPING })).filter((o) => o.ok).map((o) => o.request);
+const c = new PromptClassifier(defaultModel());
+c.classify(reqs[0]);
+parentPort.postMessage('ready');
+parentPort.once('message', () => {
+  const t = performance.now();
+  for (const r of reqs) c.classify(r);
+  parentPort.postMessage({ n: reqs.length, ms: performance.now() - t });
+});
+`;
+
+async function classifyThroughput(log: string, n: number, threads: number): Promise<{ prompts: number; perSecond: number }> {
+  const lines = readFileSync(log, 'utf8').slice(0, n * 4000).split('\n').filter((l) => l.trim()).slice(0, n);
+  const per = Math.ceil(lines.length / threads);
+  const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { lines: lines.slice(i * per, (i + 1) * per) } }));
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const t = performance.now();
+  const done = workers.map((w) => new Promise<{ n: number }>((r) => w.once('message', r)));
+  for (const w of workers) w.postMessage('go');
+  const results = await Promise.all(done);
+  const secs = (performance.now() - t) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  const prompts = results.reduce((s, r) => s + r.n, 0);
+  return { prompts, perSecond: prompts / secs };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'pnyx-bench-'));
@@ -186,6 +223,10 @@ async function main(): Promise<void> {
     rows.push(['(b) pnyx analyze Parquet', bp, args.rows]);
   }
 
+  const hasClassifier = existsSync(join(REPO, 'dist/core/classifier/index.js'));
+  const cls1 = hasClassifier ? await classifyThroughput(log, 20_000, 1) : undefined;
+  const clsN = hasClassifier ? await classifyThroughput(log, 20_000, cpus().length) : undefined;
+
   out(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out('');
   out(`input: ${args.rows.toLocaleString('en-US')} requests, ${(bytes / 1e6).toFixed(0)} MB JSONL (${(bytes / args.rows).toFixed(0)} B/request)`);
@@ -199,6 +240,9 @@ async function main(): Promise<void> {
   out('');
   out(`ratio (b)/(a), JSONL: ${(b.seconds / a.seconds).toFixed(2)} (goal ≤ 2.0, limit 3.0)`);
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
+  if (cls1 && clsN) {
+    out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log): ${Math.round(cls1.perSecond).toLocaleString('en-US')} prompts/s on 1 thread, ${Math.round(clsN.perSecond).toLocaleString('en-US')} prompts/s on ${cpus().length} worker threads (goal ≥ 150,000 on 2 cores)`);
+  } else out('classification figure skipped: no classifier in this build');
   writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, peakRssMb: m.peakRssMb })) }, null, 2));
   if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
   else out(`data and databases kept in ${dir}`);

@@ -7,7 +7,7 @@ import { RequestWriter, recordIngestedFile, recordIngestRun } from '../db/reques
 import type { DeriverName } from './derivers.js';
 import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
-import { describeSource, fileSha256, readBatches, type SourceInfo, type SourceRecord } from './sources.js';
+import { BATCH_BYTES, describeSource, fileSha256, readBatches, type SourceInfo, type SourceRecord } from './sources.js';
 
 export { REJECT_RAW_MAX_CHARS };
 
@@ -39,8 +39,10 @@ export interface IngestOptions extends RecordReaderOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Keep only this fraction of requests, chosen by request-id hash (default 1). */
   sampleRate?: number;
-  /** Parse worker threads; 0 parses on the main thread (default: PNYX_WORKERS, else one per core). */
+  /** Parse worker threads; 0 parses on the main thread (default: none for files under 4 MB, else PNYX_WORKERS or one per core). */
   workers?: number;
+  /** Bytes of JSONL per parse job (default BATCH_BYTES). */
+  batchBytes?: number;
   /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
   join?: ReadonlyMap<string, JoinedRequest>;
 }
@@ -102,7 +104,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     join: opts.join,
   };
   // The join index lives on this thread (it can be large): joined ingests parse inline.
-  const workers = info.size < INLINE_BELOW_BYTES || opts.join ? 0 : (opts.workers ?? defaultWorkerCount());
+  const workers = opts.join ? 0 : (opts.workers ?? (info.size < INLINE_BELOW_BYTES ? 0 : defaultWorkerCount()));
   let read = 0;
   let sampledOut = 0;
   let joined = 0;
@@ -141,7 +143,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const queue: Promise<ParseResult>[] = [];
     try {
       const limit = Math.max(1, parser.workers * IN_FLIGHT_PER_WORKER);
-      for await (const job of readBatches(info, db, (b) => {
+      for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, (b) => {
         bytes += b.length;
         hash.update(b);
       })) {

@@ -140,7 +140,7 @@ export const BATCH_RECORDS = 2000;
  * on this thread), other kinds as groups of records. For JSONL, `onBytes` sees every byte of
  * the file (compressed, for .gz) as read, so it can be hashed in the same pass.
  */
-export async function* readBatches(info: SourceInfo, db: PnyxDb, onBytes: (raw: Buffer) => void): AsyncGenerator<ParseJob> {
+export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: number, onBytes: (raw: Buffer) => void): AsyncGenerator<ParseJob> {
   if (info.kind !== 'jsonl') {
     let texts: string[] = [];
     let lines: number[] = [];
@@ -157,7 +157,7 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, onBytes: (raw: 
     return;
   }
   try {
-    const raw = createReadStream(info.path, { highWaterMark: 1 << 20 });
+    const raw = createReadStream(info.path, { highWaterMark: Math.min(1 << 20, Math.max(batchBytes, 1024)) });
     let input: Readable = raw;
     if (info.gzip) {
       const tap = new Transform({
@@ -178,7 +178,7 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, onBytes: (raw: 
       if (!info.gzip) onBytes(chunk as Buffer);
       parts.push(chunk as Buffer);
       size += (chunk as Buffer).length;
-      if (size < BATCH_BYTES) continue;
+      if (size < batchBytes) continue;
       const buf = Buffer.concat(parts, size);
       const cut = buf.lastIndexOf(10);
       if (cut < 0) {

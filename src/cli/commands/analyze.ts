@@ -35,6 +35,11 @@ async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
   return paths;
 }
 
+/** A whole number from the environment (PNYX_WORKERS, PNYX_BATCH_BYTES), else undefined. */
+function envCount(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+}
+
 export function register(program: Command): void {
   program
     .command('analyze')
@@ -81,6 +86,8 @@ export function register(program: Command): void {
             ...readerOpts,
             join: join?.byKey,
             sampleRate,
+            workers: envCount(process.env.PNYX_WORKERS),
+            batchBytes: envCount(process.env.PNYX_BATCH_BYTES),
             onProgress: (p) => {
               if (p.file !== progressFile) {
                 progressFile = p.file;
