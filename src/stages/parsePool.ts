@@ -22,6 +22,9 @@ export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number
   return Math.min(availableParallelism(), 8);
 }
 
+/** Old-generation heap of a parse worker (MB). */
+const WORKER_HEAP_MB = 192;
+
 const WORKER_FILE = fileURLToPath(new URL('./parseWorker.js', import.meta.url));
 
 export function inlineParser(opts: ParseOptions): BatchParser {
@@ -51,7 +54,9 @@ class WorkerPool implements BatchParser {
 
   constructor(opts: ParseOptions, readonly workers: number) {
     for (let i = 0; i < workers; i++) {
-      const worker = new Worker(WORKER_FILE, { workerData: opts });
+      // A small old generation makes the workers collect their garbage early: their live data is
+      // a batch or two, and process RSS stays bounded.
+      const worker = new Worker(WORKER_FILE, { workerData: opts, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
       const slot = { worker, inFlight: 0 };
       worker.on('message', (msg: { id: number; result?: ParseResult; error?: string }) => {
         slot.inFlight -= 1;
