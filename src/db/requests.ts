@@ -189,7 +189,8 @@ export interface IngestRun {
  * stored request's sample rate is `JOIN ingest_runs USING (ingested_at)`.
  */
 export async function recordIngestRun(db: PnyxDb, mark: ReturnType<typeof timestampValue>, r: IngestRun): Promise<void> {
-  await db.run('INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()::TIMESTAMP)', [
+  // now() would be the transaction's start: the finish time comes from the clock.
+  await db.run('INSERT INTO ingest_runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
     r.sha256,
     r.path,
     r.sampleRate,
@@ -199,6 +200,7 @@ export async function recordIngestRun(db: PnyxDb, mark: ReturnType<typeof timest
     BigInt(r.rejected),
     BigInt(r.sampledOut),
     mark,
+    timestampValue(BigInt(Date.now()) * 1000n),
   ]);
 }
 
