@@ -3,6 +3,7 @@ import ora from 'ora';
 import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
 import { PnyxError } from '../../core/errors.js';
+import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../core/storeText.js';
 import { expandGlob, featureSummaries } from '../../db/summary.js';
 import { renderSummaryTable } from '../../render/summaryTable.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
@@ -12,6 +13,7 @@ import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 interface AnalyzeFlags {
   format: string;
   featureField?: string[];
+  storeText: string;
 }
 
 export function register(program: Command): void {
@@ -21,12 +23,21 @@ export function register(program: Command): void {
     .argument('<files...>', 'log files or globs: .jsonl .ndjson .json .csv .parquet, optionally .gz')
     .option('--format <name>', `log format: auto or ${ADAPTERS.map((a) => a.name).join(', ')}`, 'auto')
     .option('--feature-field <path...>', 'dotted path(s) to the feature name in each record (default: feature, metadata.feature, tags, X-Title, ...)')
+    .option(
+      '--store-text <mode>',
+      'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
+      DEFAULT_STORE_TEXT,
+    )
     .addHelpText(
       'after',
-      '\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      if (!(STORE_TEXT_MODES as readonly string[]).includes(flags.storeText)) {
+        throw new PnyxError('usage', `unknown --store-text ${flags.storeText}; one of ${STORE_TEXT_MODES.join(', ')}`);
+      }
+      const storeText = flags.storeText as StoreTextMode;
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
@@ -45,6 +56,7 @@ export function register(program: Command): void {
           summary = await ingestFiles(db, paths, {
             mapping: flags.featureField ? { ...DEFAULT_MAPPING, feature: flags.featureField } : DEFAULT_MAPPING,
             format: flags.format,
+            storeText,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
@@ -54,7 +66,8 @@ export function register(program: Command): void {
         }
         for (const f of summary.files) {
           for (const s of f.rejectSamples) {
-            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}`) + '\n');
+            const quote = g.showText && s.excerpt !== undefined ? `: ${s.excerpt}` : '';
+            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}${quote}`) + '\n');
           }
           if (f.rejected > f.rejectSamples.length) {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
