@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
@@ -131,6 +131,26 @@ export class PnyxDb {
       applied.push(m.name);
     }
     return applied;
+  }
+
+  /**
+   * Rewrites the database into a fresh file and puts it in place of the old one, then closes
+   * this handle. DuckDB reuses freed blocks but does not erase them, so after a purge the
+   * deleted text would still be readable in the file; a copy holds only live rows.
+   * A crash midway leaves the original untouched (the copy is renamed over it at the end).
+   */
+  async rewriteAndClose(): Promise<void> {
+    const fresh = `${this.path}.compact`;
+    rmSync(fresh, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    const name = (await this.one<{ d: string }>('SELECT current_database() AS d'))!.d;
+    await this.run('CHECKPOINT');
+    await this.run(`ATTACH '${fresh.replace(/'/g, "''")}' AS pnyx_compact`);
+    await this.run(`COPY FROM DATABASE "${name.replace(/"/g, '""')}" TO pnyx_compact`);
+    await this.run('DETACH pnyx_compact');
+    this.close();
+    chmodSync(fresh, 0o600);
+    renameSync(fresh, this.path);
   }
 
   private closed = false;

@@ -116,7 +116,14 @@ export class RequestWriter {
    * Moves staged rows into place. Returns how many were new, how many repeated an id already
    * stored (or earlier in the same file), and how many of those repeats had different content.
    */
-  async commit(fileSha256: string): Promise<{ stored: number; duplicates: number; conflicts: number; rejected: number }> {
+  async commit(fileSha256: string): Promise<{
+    stored: number;
+    duplicates: number;
+    conflicts: number;
+    rejected: number;
+    /** The first few conflicting duplicates, for the terminal. */
+    conflictSamples: { line: number; field: string; reason: string }[];
+  }> {
     this.requests.flushSync();
     this.requests.closeSync();
     this.rejects.flushSync();
@@ -134,7 +141,9 @@ export class RequestWriter {
                (SELECT first(f.content_sha256 ORDER BY f.seq) FROM ${STAGING} f WHERE f.request_id = s.request_id))`,
       [fileSha256],
     );
-    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`))!.n;
+    const conflictWhere = `WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`;
+    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} ${conflictWhere}`))!.n;
+    const conflictSamples = conflicts === 0 ? [] : await db.all<{ line: number; field: string; reason: string }>(`SELECT line, field, reason FROM ${REJECT_STAGING} ${conflictWhere} ORDER BY line LIMIT 5`);
     const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n;
     await db.run(
       `INSERT INTO requests BY NAME
@@ -149,7 +158,7 @@ export class RequestWriter {
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
     await db.run(`DROP TABLE ${STAGING}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
-    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected };
+    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected, conflictSamples };
   }
 
   /** Abandons the staged rows (the surrounding transaction rolls back). */

@@ -123,10 +123,11 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       for (const o of observers) o.abort();
       throw err;
     }
-    const counts = await writer.commit(sha);
+    const { conflictSamples, ...counts } = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: samples };
+    const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: shown };
   });
 }
 
