@@ -4,6 +4,7 @@ import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
 import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
+import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../core/storeText.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
 import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
@@ -20,6 +21,7 @@ interface AnalyzeFlags {
   featureField?: string[];
   join?: string[];
   config?: string;
+  storeText: string;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -41,12 +43,21 @@ export function register(program: Command): void {
     .option('--feature-field <path...>', "dotted path(s) to the feature name in each record; replaces the format's defaults (feature, metadata.feature, tags, X-Title, ...; README \"Gateway exports\" lists each gateway's)")
     .option('--join <files...>', 'request log(s) with prompt bodies: records without prompt text (e.g. OpenRouter generations) take the messages of the request-log record with the same id (generation_id, response.id, id, request_id)')
     .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
+    .option(
+      '--store-text <mode>',
+      'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
+      DEFAULT_STORE_TEXT,
+    )
     .addHelpText(
       'after',
-      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      if (!(STORE_TEXT_MODES as readonly string[]).includes(flags.storeText)) {
+        throw new PnyxError('usage', `unknown --store-text ${flags.storeText}; one of ${STORE_TEXT_MODES.join(', ')}`);
+      }
+      const storeText = flags.storeText as StoreTextMode;
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
@@ -72,6 +83,7 @@ export function register(program: Command): void {
             observers: [profiles],
             ...readerOpts,
             join: join?.byKey,
+            storeText,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
@@ -85,7 +97,8 @@ export function register(program: Command): void {
         }
         for (const f of summary.files) {
           for (const s of f.rejectSamples) {
-            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}`) + '\n');
+            const quote = g.showText && s.excerpt !== undefined ? `: ${s.excerpt}` : '';
+            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}${quote}`) + '\n');
           }
           if (f.rejected > f.rejectSamples.length) {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
