@@ -208,3 +208,8 @@ export function withLowercaseKeys(v: unknown): JsonObject | undefined {
   for (const [k, val] of Object.entries(v)) if (!(k.toLowerCase() in out)) out[k.toLowerCase()] = val;
   return out;
 }
+
+/** Gateway adapters check their own shape, so `--format` never misreads another tool's records. */
+export function requireShape(ok: boolean, record: JsonObject, what: string): void {
+  if (!ok) throw new RecordError('(record)', `not ${what}; fields: ${Object.keys(record).slice(0, 8).join(', ') || 'none'}`);
+}

@@ -14,6 +14,7 @@ import {
   optTimestamp,
   parseJsonish,
   readMessages,
+  requireShape,
   type JsonObject,
 } from './fields.js';
 import type { AdapterContext, FieldMapping, LogAdapter } from './types.js';
@@ -70,16 +71,19 @@ function seconds(obj: JsonObject, paths: string[]): number | null {
   return s === null ? null : Math.round(s * 1000 * 1000) / 1000;
 }
 
+const isObservation = (r: JsonObject): boolean =>
+  typeof r.type === 'string' && OBSERVATION_TYPES.has(r.type) && (typeof r.trace_id === 'string' || typeof r.traceId === 'string') &&
+  ('start_time' in r || 'startTime' in r);
+
 export const langfuseAdapter: LogAdapter = {
   name: 'langfuse',
   description: 'Langfuse observations (blob-storage export, UI export or public API): {type, trace_id, provided_model_name, usage_details, ...}; generations only',
   defaultMapping: LANGFUSE_MAPPING,
   bodiesHint:
     'Langfuse exports carry prompts in `input`: include the `io` field group in the blob-storage export (or export from the Generations table in the UI) for a full analysis.',
-  detect: (r) =>
-    typeof r.type === 'string' && OBSERVATION_TYPES.has(r.type) && (typeof r.trace_id === 'string' || typeof r.traceId === 'string') &&
-    ('start_time' in r || 'startTime' in r),
+  detect: isObservation,
   normalize(record: JsonObject, ctx: AdapterContext): CanonicalRequest {
+    requireShape(isObservation(record), record, 'a Langfuse observation (type, trace_id, start_time)');
     const type = optString(record, ['type']);
     if (type !== 'GENERATION') {
       throw new RecordError('type', `${type ?? 'untyped'} observation is not a model call (only GENERATION observations are analyzed)`);
