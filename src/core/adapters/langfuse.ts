@@ -46,7 +46,10 @@ function both(...snake: string[]): string[] {
 /** The prompt of a generation: a message list, `{messages: [...]}`, plain text, or other JSON. */
 function readInput(input: unknown): { messages: ChatMessage[]; hasText: boolean } {
   const v = parseJsonish(input);
-  if (v === undefined || v === null || v === '') return { messages: [], hasText: false };
+  // Absent, blank or an empty structure: the export did not carry the prompt (not an empty prompt).
+  if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0)) {
+    return { messages: [], hasText: false };
+  }
   if (Array.isArray(v)) return { messages: readMessages(v, 'input'), hasText: true };
   if (isObject(v) && Array.isArray(v.messages)) return { messages: readMessages(v.messages, 'input.messages'), hasText: true };
   if (typeof v === 'string') return { messages: [{ role: 'user', content: v, attachments: 0 }], hasText: true };
