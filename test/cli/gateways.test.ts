@@ -121,6 +121,17 @@ describe('pnyx analyze on gateway exports', () => {
     expect(one!.system_prompt).toMatch(/^Score the lead from 0 to 100/);
     expect(one!.cost_usd).toBe(one!.gen_cost);
     expect(r.stdout).toContain('9 of 28 requests have no prompt text');
+
+    // The join learns which app id is which feature; with those names every record is attributed.
+    const suggested = [...r.stderr.matchAll(/^ {4}(openrouter-app-\d+): (\w+) {3}# all \d+ joined records$/gm)].map((m) => [m[1]!, m[2]!]);
+    expect(suggested).toHaveLength(7);
+    const cfg = join(t.path, 'names.json');
+    writeFileSync(cfg, JSON.stringify({ ingest: { feature_names: Object.fromEntries(suggested) } }));
+    const db2 = join(t.path, 'named.duckdb');
+    const r2 = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--config', cfg, '--db', db2]);
+    expect(r2.code, r2.stderr).toBe(0);
+    const named = await query<{ feature: string }>(db2, 'SELECT DISTINCT feature FROM requests ORDER BY feature');
+    expect(named.map((x) => x.feature)).toEqual(CRM_FEATURES);
   });
 
   it('a config file maps fields per format, renames features and names the join log', async () => {

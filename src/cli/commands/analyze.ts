@@ -4,6 +4,7 @@ import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
+import { suggestFeatureNames } from '../../core/join.js';
 import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
@@ -86,6 +87,11 @@ export function register(program: Command): void {
         process.stderr.write(`${line}\n`);
         if (join) {
           process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
+          const names = suggestFeatureNames(summary.featureRenames);
+          if (names.length > 0) {
+            process.stderr.write('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):\ningest:\n  feature_names:\n');
+            for (const n of names) process.stderr.write(sanitizeForTerminal(`    ${n.from}: ${n.to}   # all ${n.joined} joined records`) + '\n');
+          }
         }
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
