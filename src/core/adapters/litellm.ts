@@ -51,7 +51,12 @@ const METADATA_COLUMNS = ['call_type', 'model_id', 'api_base', 'cache_hit', 'tea
 
 /** The stored prompt: `messages` holds the request's messages (or a bare prompt string) when prompt storage is on. */
 function storedMessages(v: unknown): ChatMessage[] | null {
-  if (Array.isArray(v)) return v.length > 0 ? readMessages(v, 'messages') : null;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return null;
+    // Embedding and text-completion calls store their input as a list of strings.
+    if (v.every((x) => typeof x === 'string')) return [{ role: 'user', content: v.join('\n'), attachments: 0 }];
+    return readMessages(v, 'messages');
+  }
   if (typeof v === 'string' && v.trim() !== '' && v.trim() !== '{}') return [{ role: 'user', content: v, attachments: 0 }];
   if (isObject(v) && Array.isArray(v.messages)) return readMessages(v.messages, 'messages.messages');
   return null;
