@@ -100,6 +100,14 @@ describe('pnyx analyze on gateway exports', () => {
     expect(counts(r.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
   });
 
+  it('--join over records stored earlier says they keep their stored version', () => {
+    const db = join(t.path, 'openrouter-generations.jsonl.duckdb');
+    const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db]);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 28, stored: 0, duplicates: 28, rejected: 0 });
+    expect(r.stderr).toContain('28 records were already stored and keep their stored version; to join them, analyze into a fresh --db');
+  });
+
   it('--join gives OpenRouter generations the prompts and features of the request log', async () => {
     const db = join(t.path, 'joined.duckdb');
     const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db]);

@@ -87,6 +87,9 @@ export function register(program: Command): void {
         process.stderr.write(`${line}\n`);
         if (join) {
           process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
+          if (summary.duplicates > 0) {
+            process.stderr.write(`pnyx: ${summary.duplicates} records were already stored and keep their stored version; to join them, analyze into a fresh --db\n`);
+          }
           const names = suggestFeatureNames(summary.featureRenames);
           if (names.length > 0) {
             process.stderr.write('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):\ningest:\n  feature_names:\n');
