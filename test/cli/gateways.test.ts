@@ -105,7 +105,7 @@ describe('pnyx analyze on gateway exports', () => {
     const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db]);
     expect(r.code).toBe(0);
     expect(counts(r.stderr)).toEqual({ read: 28, stored: 0, duplicates: 28, rejected: 0 });
-    expect(r.stderr).toContain('28 records were already stored and keep their stored version; to join them, analyze into a fresh --db');
+    expect(r.stderr).toContain('28 duplicate records keep the version stored first (a join never rewrites stored records; analyze into a fresh --db to join them)');
   });
 
   it('--join gives OpenRouter generations the prompts and features of the request log', async () => {

@@ -10,7 +10,7 @@ import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/sum
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
-import { loadJoinIndex } from '../../stages/join.js';
+import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 
@@ -29,6 +29,21 @@ async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
     paths.push(...expanded);
   }
   return paths;
+}
+
+/** What the join did, on stderr: counts, records it could not change, feature names it learned. */
+function reportJoin(summary: IngestSummary, join: JoinIndex, patterns: string[]): void {
+  const out = (text: string) => process.stderr.write(sanitizeForTerminal(text) + '\n');
+  out(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${patterns.join(', ')})`);
+  if (summary.duplicates > 0) {
+    out(`pnyx: ${summary.duplicates} duplicate records keep the version stored first (a join never rewrites stored records; analyze into a fresh --db to join them)`);
+  }
+  const names = suggestFeatureNames(summary.featureRenames);
+  if (names.length === 0) return;
+  out('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):');
+  out('ingest:');
+  out('  feature_names:');
+  for (const n of names) out(`    ${n.from}: ${n.to}   # all ${n.joined} joined records`);
 }
 
 export function register(program: Command): void {
@@ -85,17 +100,7 @@ export function register(program: Command): void {
         }
         const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
         process.stderr.write(`${line}\n`);
-        if (join) {
-          process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
-          if (summary.duplicates > 0) {
-            process.stderr.write(`pnyx: ${summary.duplicates} records were already stored and keep their stored version; to join them, analyze into a fresh --db\n`);
-          }
-          const names = suggestFeatureNames(summary.featureRenames);
-          if (names.length > 0) {
-            process.stderr.write('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):\ningest:\n  feature_names:\n');
-            for (const n of names) process.stderr.write(sanitizeForTerminal(`    ${n.from}: ${n.to}   # all ${n.joined} joined records`) + '\n');
-          }
-        }
+        if (join) reportJoin(summary, join, joinPatterns);
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);
