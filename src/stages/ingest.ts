@@ -67,7 +67,7 @@ function expandCells(record: unknown): unknown {
 
 /** Turns one record of a source into a canonical request or a reject reason. */
 export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
-  if (rec.value !== undefined) return readRecord(rec.value, rec.text, opts);
+  if (rec.value !== undefined) return readRecord(rec.value, opts);
   if (info.kind === 'csv') {
     let parsed: unknown;
     try {
@@ -75,7 +75,7 @@ export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordRe
     } catch {
       parsed = undefined;
     }
-    return readRecord(expandCells(parsed), rec.text, opts);
+    return readRecord(expandCells(parsed), opts);
   }
   return readJsonLine(rec.text, opts);
 }

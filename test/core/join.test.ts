@@ -4,7 +4,7 @@ import { readRecord } from '../../src/core/ingestRecord.js';
 import { enrichFromJoin, joinKeys, suggestFeatureNames, tallyRename, toJoined, type FeatureRenameTally } from '../../src/core/join.js';
 
 const read = (rec: Record<string, unknown>) => {
-  const out = readRecord(rec, JSON.stringify(rec), { mapping: DEFAULT_MAPPING });
+  const out = readRecord(rec, { mapping: DEFAULT_MAPPING });
   if (!out.ok) throw new Error(out.reason);
   return out.request;
 };

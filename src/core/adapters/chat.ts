@@ -87,7 +87,8 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
   const body = readChatBody(top, reqPath);
 
   const requested = optString(top, [...inReq('model', 'requested_model')]);
-  const served = optString(top, [...inRes('model'), 'served_model', 'response_model']);
+  // In flat shapes `model` is the requested model; only a nested response names the served one.
+  const served = optString(top, [...(resPath ? inRes('model') : []), 'served_model', 'response_model']);
   if (requested === null && served === null) throw new RecordError(inReq('model')[0]!, 'missing model');
 
   const choice0 = `${resPath ? `${resPath}.` : ''}choices.0`;

@@ -29,9 +29,13 @@ export function adapterByName(name: string): LogAdapter | undefined {
 
 export function detectAdapter(record: JsonObject): LogAdapter {
   const hit = ADAPTERS.find((a) => a.detect(record));
-  if (!hit) throw new RecordError('(record)', `unknown log format (fields: ${Object.keys(record).slice(0, 8).join(', ') || 'none'})`);
-  return hit;
+  if (hit) return hit;
+  // Chat-like but incomplete (e.g. no model): let the canonical reader name the missing field.
+  if (CHAT_HINTS.some((k) => record[k] !== undefined && record[k] !== null)) return canonicalAdapter;
+  throw new RecordError('(record)', `unknown log format (fields: ${Object.keys(record).slice(0, 8).join(', ') || 'none'})`);
 }
+
+const CHAT_HINTS = ['messages', 'prompt', 'model', 'requested_model', 'request_id'] as const;
 
 export type { LogAdapter, AdapterContext, FieldMapping, MappingOverride } from './types.js';
 

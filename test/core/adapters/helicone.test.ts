@@ -33,7 +33,7 @@ const row = {
   model: 'gpt-5-mini-2025-08-07',
 };
 
-const read = (rec: unknown, opts = {}) => readRecord(rec, JSON.stringify(rec), { mapping: DEFAULT_MAPPING, ...opts });
+const read = (rec: unknown, opts = {}) => readRecord(rec, { mapping: DEFAULT_MAPPING, ...opts });
 
 describe('helicone adapter', () => {
   it('maps an export row without bodies: metadata-only, feature from a custom property (any case)', () => {

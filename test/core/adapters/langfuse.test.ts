@@ -38,7 +38,7 @@ const generation = {
   tool_definitions: {},
 };
 
-const read = (rec: unknown, opts = {}) => readRecord(rec, JSON.stringify(rec), { mapping: DEFAULT_MAPPING, ...opts });
+const read = (rec: unknown, opts = {}) => readRecord(rec, { mapping: DEFAULT_MAPPING, ...opts });
 
 describe('langfuse adapter', () => {
   it('maps a GENERATION observation of the blob-storage export', () => {

@@ -43,7 +43,7 @@ const csvRow = {
   proxy_server_request: '{}',
 };
 
-const read = (rec: unknown, opts = {}) => readRecord(rec, JSON.stringify(rec), { mapping: DEFAULT_MAPPING, ...opts });
+const read = (rec: unknown, opts = {}) => readRecord(rec, { mapping: DEFAULT_MAPPING, ...opts });
 
 describe('litellm adapter', () => {
   it('maps a spend-log row without stored prompts: metadata-only, tags name the feature', () => {

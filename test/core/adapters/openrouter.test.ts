@@ -39,7 +39,7 @@ const generation = {
   data_region: 'global',
 };
 
-const read = (rec: unknown, opts = {}) => readRecord(rec, JSON.stringify(rec), { mapping: DEFAULT_MAPPING, ...opts });
+const read = (rec: unknown, opts = {}) => readRecord(rec, { mapping: DEFAULT_MAPPING, ...opts });
 
 describe('openrouter adapter', () => {
   it('maps a {data:{...}} generation record onto the canonical request, without prompt text', () => {
