@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import ora from 'ora';
 import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
+import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
 import { suggestFeatureNames } from '../../core/join.js';
@@ -9,6 +10,7 @@ import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
+import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
@@ -57,7 +59,7 @@ export function register(program: Command): void {
     .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
     .addHelpText(
       'after',
-      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
@@ -79,13 +81,20 @@ export function register(program: Command): void {
         const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
         spinner.start();
         let summary: IngestSummary;
+        const profiles = new ProfileObserver();
+        let reprofiled = 0;
         try {
           summary = await ingestFiles(db, paths, {
+            observers: [profiles],
             ...readerOpts,
             join: join?.byKey,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
+          });
+          // Requests stored earlier without a profile, or profiled by another classifier version.
+          reprofiled = await reclassifyStale(db, (done, total) => {
+            spinner.text = `re-classifying stored requests: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
           });
         } finally {
           spinner.stop();
@@ -101,6 +110,9 @@ export function register(program: Command): void {
         const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
         process.stderr.write(`${line}\n`);
         if (join) reportJoin(summary, join, joinPatterns);
+        process.stderr.write(
+          `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
+        );
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);
