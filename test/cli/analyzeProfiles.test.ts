@@ -40,6 +40,8 @@ describe('pnyx analyze stores capability profiles', () => {
     const r = runCli(['--db', db, 'analyze', logs]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('30 profiled');
+    expect(r.stdout).toContain('task mix per feature');
+    expect(r.stdout).toMatch(/^\s+sql_reports\s+code_generation 100%$/m);
     const rows = await withDb((h) =>
       h.all<{ request_id: string; classifier_version: string | null; task_type: string | null; domain: string | null; reasoning: number | null; context_tokens: number | null }>(
         `SELECT r.request_id, p.classifier_version, p.task_type, p.domain, p.reasoning, p.context_tokens

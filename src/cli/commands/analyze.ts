@@ -6,6 +6,8 @@ import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { expandGlob, featureSummaries } from '../../db/summary.js';
 import { renderSummaryTable } from '../../render/summaryTable.js';
+import { renderTaskMix } from '../../render/taskMix.js';
+import { taskMixByFeature } from '../../db/profiles.js';
 import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { openDb } from '../db.js';
@@ -80,6 +82,8 @@ export function register(program: Command): void {
         }
         const rows = await featureSummaries(db);
         process.stdout.write(renderSummaryTable(rows, { color: g.color, clean: sanitizeForTerminal }) + '\n');
+        const mix = renderTaskMix(await taskMixByFeature(db), { color: g.color, clean: sanitizeForTerminal });
+        if (mix) process.stdout.write(mix + '\n');
       } finally {
         db.close();
       }
