@@ -81,6 +81,26 @@ describe('pnyx analyze stores capability profiles', () => {
     expect(rows.find((x) => x.request_id === 'req-1')!.task_type).toBe('code_generation');
   });
 
+  it('keeps the ingest-time profile of requests stored without text (--store-text hash)', async () => {
+    const hashed = join(t.path, 'hashed.duckdb');
+    expect(runCli(['--db', hashed, 'analyze', '--store-text', 'hash', logs]).code).toBe(0);
+    const h = await PnyxDb.open(hashed);
+    try {
+      await h.run(`UPDATE profiles SET classifier_version = 'cls-0.0.1' WHERE request_id = 'req-2'`);
+    } finally {
+      h.close();
+    }
+    const r = runCli(['--db', hashed, 'analyze', '--store-text', 'hash', logs]);
+    expect(r.stderr).toContain('0 profiled\n');
+    const h2 = await PnyxDb.open(hashed);
+    try {
+      // A fingerprint is not re-classified: the profile made from the original text stays.
+      expect(await h2.one(`SELECT classifier_version, domain FROM profiles WHERE request_id = 'req-2'`)).toEqual({ classifier_version: 'cls-0.0.1', domain: 'math' });
+    } finally {
+      h2.close();
+    }
+  });
+
   it('pnyx explain shows the profile and metadata, and the prompt only with --show-text', () => {
     const r = runCli(['--db', db, 'explain', 'req-2']);
     expect(r.code).toBe(0);
