@@ -82,11 +82,17 @@ export class ProfileWriter {
   }
 }
 
-/** Stored requests whose profile is missing or was made by another classifier version. */
+/**
+ * Stale: no profile yet, or a profile of another classifier version whose text is still stored
+ * (store_text full or redacted). A request stored as hash or none keeps the profile it got from
+ * its original text at ingest: re-classifying a fingerprint would only make it worse.
+ */
+const STALE = `(p.request_id IS NULL OR (p.classifier_version <> $1 AND r.store_text IN ('full', 'redacted')))`;
+
+/** Stored requests whose profile is missing or stale (see STALE). */
 export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
   const r = await db.one<{ n: number }>(
-    `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
-     WHERE p.request_id IS NULL OR p.classifier_version <> $1`,
+    `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id) WHERE ${STALE}`,
     [version],
   );
   return r!.n;
@@ -107,40 +113,46 @@ interface StoredRow {
   stream: boolean | null;
   prompt_tokens: number | null;
   has_prompt_text: boolean;
+  store_text: string | null;
 }
 
 const parseJson = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 /**
  * Pages through stale requests (keyset pagination by request_id), yielding the classifier's
- * input as stored (i.e. after any storage-time masking of the text).
+ * input as stored (i.e. after any storage-time masking: redacted text is what gets classified).
  */
 export async function* staleRequests(db: PnyxDb, version: string, pageSize = 4096): AsyncGenerator<StoredClassifierInput[]> {
   let last = '';
   for (;;) {
     const rows = await db.all<StoredRow & Record<string, unknown>>(
       `SELECT r.request_id, r.system_prompt, CAST(r.messages AS VARCHAR) AS messages, CAST(r.tools AS VARCHAR) AS tools,
-              CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text
+              CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text,
+              r.store_text
        FROM requests r LEFT JOIN profiles p USING (request_id)
-       WHERE (p.request_id IS NULL OR p.classifier_version <> $1) AND r.request_id > $2
+       WHERE ${STALE} AND r.request_id > $2
        ORDER BY r.request_id LIMIT $3`,
       [version, last, pageSize],
     );
     if (rows.length === 0) return;
     last = rows[rows.length - 1]!.request_id;
-    yield rows.map((r) => ({
-      request_id: r.request_id,
-      input: {
-        system_prompt: r.system_prompt,
-        messages: (parseJson(r.messages) as ChatMessage[] | null) ?? [],
-        tools: parseJson(r.tools) as unknown[] | null,
-        response_format: parseJson(r.response_format),
-        max_tokens: r.max_tokens,
-        stream: r.stream,
-        prompt_tokens: r.prompt_tokens,
-        has_prompt_text: r.has_prompt_text,
-      },
-    }));
+    yield rows.map((r) => {
+      // Without stored text (hash / none) only a metadata-only profile can be made.
+      const text = r.store_text === null || r.store_text === 'full' || r.store_text === 'redacted';
+      return {
+        request_id: r.request_id,
+        input: {
+          system_prompt: text ? r.system_prompt : null,
+          messages: text ? ((parseJson(r.messages) as ChatMessage[] | null) ?? []) : [],
+          tools: parseJson(r.tools) as unknown[] | null,
+          response_format: parseJson(r.response_format),
+          max_tokens: r.max_tokens,
+          stream: r.stream,
+          prompt_tokens: r.prompt_tokens,
+          has_prompt_text: r.has_prompt_text && text,
+        },
+      };
+    });
   }
 }
 

@@ -8,8 +8,10 @@ import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../
 import { mappingOverrides } from '../../core/ingestConfig.js';
 import { suggestFeatureNames } from '../../core/join.js';
 import type { PnyxDb } from '../../db/database.js';
+import { taskMixByFeature } from '../../db/profiles.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
+import { renderTaskMix } from '../../render/taskMix.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
@@ -134,6 +136,8 @@ export function register(program: Command): void {
         process.stdout.write(renderSummaryTable(rows, { color: g.color, clean: sanitizeForTerminal }) + '\n');
         const note = renderMetadataOnlyNote(await metadataOnlyByFormat(db), rows.reduce((s, r) => s + r.requests, 0));
         if (note) process.stdout.write(`\n${note}\n`);
+        const mix = renderTaskMix(await taskMixByFeature(db), { color: g.color, clean: sanitizeForTerminal });
+        if (mix) process.stdout.write(`\n${mix}\n`);
       } finally {
         db.close();
       }

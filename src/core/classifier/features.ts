@@ -93,7 +93,6 @@ type HandName = keyof typeof EDGES;
 const HAND = Object.fromEntries(Object.entries(EDGES).map(([k, e]) => [k, handBuckets(k, e.length + 1)])) as Record<HandName, Int32Array>;
 const BIAS_BUCKET = handBucket('bias', 1);
 const ENDQ_BUCKETS = handBuckets('endq', 2);
-const EMAIL_BUCKET = handBucket('email', 1);
 
 function bucketize(n: number, edges: readonly number[]): number {
   let i = 0;
@@ -466,7 +465,6 @@ export class FeatureExtractor {
     hand('digits', s.digits / w);
     hand('ops', s.operators / w);
     this.pushHand(ENDQ_BUCKETS[s.endsWithQuestion ? 1 : 0]!);
-    if (s.emails > 0) this.pushHand(EMAIL_BUCKET);
     if (this.firstToken !== 0) this.pushHand(bucketOf((this.firstToken ^ FIRST_SALT) >>> 0));
     if (this.segFirstToken !== 0) this.pushHand(bucketOf((this.segFirstToken ^ LAST_FIRST_SALT) >>> 0));
     for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);
