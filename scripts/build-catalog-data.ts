@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOpenRouterResponse } from '../src/core/catalog/openrouter.js';
 import { clamp01, combineScores, minMax, SPEED_TARGETS } from '../src/core/catalog/scores.js';
 import { CAPABILITIES, type ScoreSource } from '../src/core/catalog/types.js';
+import { splitCsvRows } from '../src/core/csv.js';
 import { DOMAINS } from '../src/core/profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -143,36 +144,9 @@ function addFigure(id: string, f: Omit<Figure, 'score'>): void {
 // --- Artificial Analysis scrapes
 
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1);
+  return splitCsvRows(text)
+    .map((r) => r.cells)
+    .filter((r) => r.length > 1);
 }
 
 /** "63%" → 63, "31*" → 31, "$5.00" → 5, "1,714" → 1714, "--" → null. */
