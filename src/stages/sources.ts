@@ -108,7 +108,8 @@ export async function* readSource(info: SourceInfo, db: PnyxDb): AsyncGenerator<
       const records = Array.isArray(value) ? value : Array.isArray((value as { data?: unknown })?.data) ? (value as { data: unknown[] }).data : [value];
       for (let i = 0; i < records.length; i++) yield { line: i + 1, text: JSON.stringify(records[i]), value: records[i] };
     } else {
-      let line = 0;
+      // CSV: report the file line (the header is line 1); Parquet: the row number.
+      let line = info.kind === 'csv' ? 1 : 0;
       for await (const text of streamJsonRows(db, info.kind, info.path)) {
         line += 1;
         yield { line, text };

@@ -1,0 +1,223 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { PnyxDb } from '../../src/db/database.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const t = tempDir();
+afterAll(t.cleanup);
+
+function record(i: number, feature = i % 3 === 0 ? 'lead_scoring' : 'email_autocomplete') {
+  return {
+    id: `req-${i}`,
+    timestamp: new Date(Date.UTC(2026, 7, 10, 8, i)).toISOString(),
+    metadata: { feature, tenant_id: `t${i % 4}` },
+    request: { model: feature === 'lead_scoring' ? 'deepseek/deepseek-v3.2' : 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: `Prompt number ${i}` }] },
+    response: { choices: [{ finish_reason: 'stop' }], usage: { prompt_tokens: 100 + i, completion_tokens: 20 } },
+    latency_ms: 300 + i * 10,
+    cost_usd: 0.001,
+  };
+}
+const jsonl = (recs: object[]) => recs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
+
+async function query<T extends Record<string, unknown>>(db: string, sql: string): Promise<T[]> {
+  const h = await PnyxDb.open(db, { readOnly: true });
+  try {
+    return await h.all<T>(sql);
+  } finally {
+    h.close();
+  }
+}
+
+function counts(stderr: string) {
+  const m = /(\d+) read, (\d+) stored, (\d+) duplicates, (\d+) rejected/.exec(stderr);
+  if (!m) throw new Error(`no counts line in: ${stderr}`);
+  const [read, stored, duplicates, rejected] = m.slice(1).map(Number);
+  return { read, stored, duplicates, rejected };
+}
+
+describe('pnyx analyze: ingest', () => {
+  const db = join(t.path, 'main.duckdb');
+  const a = join(t.path, 'a.jsonl');
+  const b = join(t.path, 'b.jsonl');
+  beforeAll(() => {
+    writeFileSync(a, jsonl(range(0, 30).map((i) => record(i))));
+    writeFileSync(b, jsonl(range(20, 45).map((i) => record(i))));
+  });
+
+  it('stores every record and prints the per-feature summary', async () => {
+    const r = runCli(['analyze', a, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 30, stored: 30, duplicates: 0, rejected: 0 });
+    expect(r.stdout).toContain('email_autocomplete');
+    expect(r.stdout).toContain('lead_scoring');
+    expect(r.stdout).toContain('deepseek/deepseek-v3.2 100%');
+    const rows = await query<{ feature: string; n: number; tokens: number }>(db, 'SELECT feature, count(*) AS n, sum(prompt_tokens)::INTEGER AS tokens FROM requests GROUP BY feature ORDER BY feature');
+    expect(rows).toEqual([
+      { feature: 'email_autocomplete', n: 20, tokens: range(0, 30).filter((i) => i % 3 !== 0).reduce((s, i) => s + 100 + i, 0) },
+      { feature: 'lead_scoring', n: 10, tokens: range(0, 30).filter((i) => i % 3 === 0).reduce((s, i) => s + 100 + i, 0) },
+    ]);
+  });
+
+  it('adds nothing when the same file is ingested again', async () => {
+    const r = runCli(['analyze', a, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
+    expect((await query(db, 'SELECT count(*) AS n FROM requests'))[0]).toEqual({ n: 30 });
+  });
+
+  it('keeps one copy of rows that overlap between files', async () => {
+    const r = runCli(['analyze', b, '--db', db]);
+    expect(counts(r.stderr)).toEqual({ read: 25, stored: 15, duplicates: 10, rejected: 0 });
+    expect((await query(db, 'SELECT count(*) AS n, count(DISTINCT request_id) AS d FROM requests'))[0]).toEqual({ n: 45, d: 45 });
+    // ingested_files keeps each file's latest run (a.jsonl's was the no-op re-run).
+    const files = await query<{ path: string; read_count: number; stored: number; duplicates: number }>(db, 'SELECT path, read_count, stored, duplicates FROM ingested_files ORDER BY path');
+    expect(files).toEqual([
+      { path: a, read_count: 30, stored: 0, duplicates: 30 },
+      { path: b, read_count: 25, stored: 15, duplicates: 10 },
+    ]);
+  });
+
+  it('creates the database readable by its owner only', () => {
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+    expect(statSync(t.path).isDirectory()).toBe(true);
+  });
+});
+
+describe('pnyx analyze: malformed input', () => {
+  const db = join(t.path, 'bad.duckdb');
+  const f = join(t.path, 'mixed.jsonl');
+  const good = (i: number) => JSON.stringify(record(100 + i));
+  beforeAll(() => {
+    const dupConflict = { ...record(100), request: { model: 'x/other', messages: [{ role: 'user', content: 'different' }] } };
+    writeFileSync(
+      f,
+      [
+        good(0),
+        '{"id": "broken", "request": {',
+        '',
+        JSON.stringify({ id: 'neg', model: 'm', prompt: 'p', prompt_tokens: -3 }),
+        JSON.stringify({ id: 'nomodel', messages: [{ role: 'user', content: 'hi' }] }),
+        good(1),
+        JSON.stringify({ unrelated: true }),
+        JSON.stringify(dupConflict),
+        good(1),
+      ].join('\r\n'),
+    );
+  });
+
+  it('stores the good records, keeps the bad ones aside with file, line and reason', async () => {
+    const r = runCli(['analyze', f, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 8, stored: 2, duplicates: 1, rejected: 5 });
+    expect(r.stderr).toContain(`${f}:2: (json): invalid JSON`);
+    expect(r.stderr).toContain(`${f}:4: prompt_tokens: must be >= 0, got -3`);
+    expect(r.stderr).toContain(`${f}:5: model: missing model`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const rejects = await query<{ line: number; field: string }>(db, 'SELECT line, field FROM rejects ORDER BY line');
+    expect(rejects).toEqual([
+      { line: 2, field: '(json)' },
+      { line: 4, field: 'prompt_tokens' },
+      { line: 5, field: 'model' },
+      { line: 7, field: '(record)' },
+      { line: 8, field: 'request_id' },
+    ]);
+    const raw = await query<{ raw: string }>(db, 'SELECT raw FROM rejects WHERE line = 2');
+    expect(raw[0]!.raw).toBe('{"id": "broken", "request": {');
+  });
+
+  it('does not double-count rejects when the file is ingested again', async () => {
+    const r = runCli(['analyze', f, '--db', db]);
+    expect(counts(r.stderr)).toEqual({ read: 8, stored: 0, duplicates: 3, rejected: 5 });
+    expect((await query(db, 'SELECT count(*) AS n FROM rejects'))[0]).toEqual({ n: 5 });
+  });
+
+  it('exits non-zero with one clear line when nothing can be read', () => {
+    const bad = join(t.path, 'allbad.jsonl');
+    writeFileSync(bad, '{nope\n[1]\n');
+    const r = runCli(['analyze', bad, '--db', join(t.path, 'allbad.duckdb')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`pnyx: no record could be read from ${bad}: all 2 rejected`);
+  });
+
+  it('names a missing file and an empty file', () => {
+    const missing = runCli(['analyze', join(t.path, 'nope.jsonl'), '--db', join(t.path, 'm.duckdb')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim()).toBe(`pnyx: ${join(t.path, 'nope.jsonl')}: no such file`);
+    const empty = join(t.path, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const e = runCli(['analyze', empty, '--db', join(t.path, 'm.duckdb')]);
+    expect(e.code).toBe(4);
+    expect(e.stderr).toContain(`pnyx: no records found in ${empty}`);
+  });
+});
+
+describe('pnyx analyze: file kinds', () => {
+  const recs = range(0, 12).map((i) => record(200 + i));
+  const src = join(t.path, 'kinds.jsonl');
+  beforeAll(async () => {
+    writeFileSync(src, jsonl(recs));
+    writeFileSync(join(t.path, 'kinds.jsonl.gz'), gzipSync(jsonl(recs)));
+    writeFileSync(join(t.path, 'kinds.json'), JSON.stringify(recs));
+    writeFileSync(join(t.path, 'fake.jsonl.gz'), jsonl(recs));
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    await c.run(`COPY (SELECT * FROM read_json('${src}', format = 'newline_delimited')) TO '${join(t.path, 'kinds.parquet')}' (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT id, timestamp, metadata.feature AS feature, request.model AS model, to_json(request.messages) AS messages,
+                    response.usage.prompt_tokens AS prompt_tokens, latency_ms
+             FROM read_json('${src}', format = 'newline_delimited')) TO '${join(t.path, 'kinds.csv')}' (HEADER)`,
+    );
+    c.closeSync();
+    inst.closeSync();
+  });
+
+  it.each(['kinds.jsonl.gz', 'kinds.json', 'kinds.parquet', 'kinds.csv'])('reads %s', async (name) => {
+    const db = join(t.path, 'dbs', `${name}.duckdb`);
+    const r = runCli(['analyze', join(t.path, name), '--db', db]);
+    expect(r.stderr).not.toContain('rejected records');
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 12, stored: 12, duplicates: 0, rejected: 0 });
+    const rows = await query<{ n: number; tokens: number; features: number }>(db, 'SELECT count(*) AS n, sum(prompt_tokens)::INTEGER AS tokens, count(DISTINCT feature) AS features FROM requests');
+    expect(rows[0]).toEqual({ n: 12, tokens: range(0, 12).reduce((s, i) => s + 300 + i, 0), features: 2 });
+  });
+
+  it('the same records in another format are duplicates, not new rows', () => {
+    const db = join(t.path, 'dbs', 'cross.duckdb');
+    runCli(['analyze', join(t.path, 'kinds.jsonl.gz'), '--db', db]);
+    const r = runCli(['analyze', join(t.path, 'kinds.parquet'), '--db', db]);
+    expect(counts(r.stderr)).toEqual({ read: 12, stored: 0, duplicates: 12, rejected: 0 });
+  });
+
+  it('expands a quoted glob', () => {
+    const r = runCli(['analyze', join(t.path, 'kinds.js*'), '--db', join(t.path, 'dbs', 'glob.duckdb')]);
+    expect(counts(r.stderr)).toEqual({ read: 36, stored: 12, duplicates: 24, rejected: 0 });
+  });
+
+  it('says so when a .gz file is not gzip', () => {
+    const r = runCli(['analyze', join(t.path, 'fake.jsonl.gz'), '--db', join(t.path, 'fake.duckdb')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`pnyx: ${join(t.path, 'fake.jsonl.gz')}: named .gz but is not gzip data`);
+  });
+});
+
+describe('pnyx --help and --version', () => {
+  it('prints the version from package.json', () => {
+    const r = runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+  it('lists analyze with its options', () => {
+    const r = runCli(['analyze', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--feature-field <path...>');
+    expect(r.stdout).toContain('--format <name>');
+  });
+  it('rejects an unknown command with a usage error', () => {
+    const r = runCli(['nonsense']);
+    expect(r.code).toBe(2);
+  });
+});
