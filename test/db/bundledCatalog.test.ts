@@ -5,7 +5,7 @@ import { BUNDLED_DIR, bundledScores, bundledSnapshots } from '../../src/db/bundl
 import { REPO } from '../helpers/cli.js';
 
 interface ScoresFile {
-  coverage: Record<string, number>;
+  coverage: Record<string, number> & { catalog_models: number; with_any_score: number };
   unscored_catalog_models: string[];
   unmapped_source_names: Record<string, string[]>;
 }
