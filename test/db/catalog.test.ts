@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { PnyxDb } from '../../src/db/database.js';
-import { listSnapshots, loadCatalog, modelHistory } from '../../src/db/catalog.js';
+import { lastKnownModel, listSnapshots, loadCatalog, modelHistory } from '../../src/db/catalog.js';
 import { tempDir } from '../helpers/cli.js';
 
 const t = tempDir();
@@ -60,3 +60,33 @@ describe('loadCatalog on a fresh database', () => {
     }
   });
 });
+
+describe('models gone from the current catalog, and read-only databases', () => {
+  it('finds the last snapshot that listed a model', async () => {
+    const db = await PnyxDb.open(join(t.path, 'c.duckdb'));
+    try {
+      const last = await lastKnownModel(db, 'google/gemini-2.0-flash-001');
+      expect(last?.snapshot.snapshot_date).toBe('2025-05-23');
+      expect(last?.model.pricing.prompt).toBeCloseTo(0.0000001, 12);
+      expect(last?.model.context_length).toBe(1048576);
+      expect(await lastKnownModel(db, 'acme/never-listed')).toBeNull();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('reads the bundled catalog from data/ when a read-only database was never seeded', async () => {
+    const path = join(t.path, 'ro.duckdb');
+    (await PnyxDb.open(path)).close(); // migrated, not seeded
+    const db = await PnyxDb.open(path, { readOnly: true });
+    try {
+      const cat = await loadCatalog(db);
+      expect([cat.source, cat.snapshot_date, cat.models.length]).toEqual(['bundled', '2026-08-19', 414]);
+      expect(cat.scores.get('openai/gpt-5')?.capabilities.coding).toBeGreaterThan(0);
+      expect((await loadCatalog(db, { snapshot: '2025-05-22' })).models.length).toBe(319);
+    } finally {
+      db.close();
+    }
+  });
+});
+
