@@ -123,7 +123,9 @@ describe('pnyx catalog show', () => {
   it('says when a model is gone, and shows its history from the snapshot that had it', () => {
     const gone = cli('show', 'google/gemini-2.0-flash-001');
     expect(gone.code).toBe(11);
-    expect(gone.stderr).toBe('pnyx: google/gemini-2.0-flash-001 is not in the 2026-08-19 catalog; known in 2025-05-22, 2025-05-23 (try --snapshot 2025-05-23)\n');
+    expect(gone.stderr).toBe(
+      'pnyx: google/gemini-2.0-flash-001 is not in the 2026-08-19 catalog; known in 2025-05-22, 2025-05-23 (try --snapshot 2025-05-23); last seen on the price page of 2025-10-25\n',
+    );
     const r = cli('show', 'google/gemini-2.0-flash-001', '--snapshot', '2025-05-23', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { model: { pricing: { prompt: number } }; history: { snapshot_date: string; present: boolean }[] };
@@ -133,7 +135,11 @@ describe('pnyx catalog show', () => {
       ['2025-05-23', true],
       ['2026-08-19', false],
     ]);
-    expect(cli('show', 'google/gemini-2.0-flash-001', '--snapshot', '2025-05-23').stdout).toContain('known in 2025-05-23, gone from 2026-08-19');
+    const text = cli('show', 'google/gemini-2.0-flash-001', '--snapshot', '2025-05-23').stdout;
+    expect(text).toContain(
+      '  2025-03-25  price page    $0.1 / $0.4\n  2025-05-22  #1 bundled    $0.1 / $0.4\n  2025-05-23  #2 bundled    $0.1 / $0.4\n  2025-10-25  price page    $0.1 / $0.4\n  2026-08-19  #3 bundled    absent\n' +
+        '  known in 2025-05-23, gone from 2026-08-19 (still on the price page of 2025-10-25)',
+    );
   });
 
   it('reports a model without scores as such', () => {

@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY } from '../../core/catalog/retry.js';
 import { isCapability } from '../../core/catalog/scores.js';
 import { CAPABILITIES, type ModelCatalog } from '../../core/catalog/types.js';
 import { PnyxError } from '../../core/errors.js';
+import { bundledPriceHistory } from '../../db/bundledCatalog.js';
 import { currentSnapshot, importScores, listSnapshots, loadCatalog, modelHistory } from '../../db/catalog.js';
 import { catalogDiff, resolveDiffRange } from '../../db/catalogDiff.js';
 import { renderCatalogDiff, renderCatalogList, renderCatalogShow, renderSnapshotList } from '../../render/catalog.js';
@@ -158,14 +159,16 @@ export function register(program: Command): void {
         const model = cat.models.find((m) => m.id === id);
         if (!model) {
           const known = history.filter((h) => h.present);
+          const page = bundledPriceHistory(id).at(-1);
           const hint = known.length
             ? `; known in ${known.map((h) => h.snapshot_date).join(', ')} (try --snapshot ${known[known.length - 1]?.snapshot_date})`
             : similarIds(cat, id);
-          throw new PnyxError('not_found', `${id} is not in the ${cat.snapshot_date} catalog${hint}`);
+          throw new PnyxError('not_found', `${id} is not in the ${cat.snapshot_date} catalog${hint}${page && known.length ? `; last seen on the price page of ${page.date}` : ''}`);
         }
         const scores = cat.scores.get(id);
-        if (flags.json) out(JSON.stringify({ catalog: { source: cat.source, snapshot_date: cat.snapshot_date }, model, scores: scores ?? null, history }, null, 2));
-        else out(renderCatalogShow(model, scores, history, { source: cat.source, snapshot_date: cat.snapshot_date }, style(g)));
+        const pricePages = bundledPriceHistory(id);
+        if (flags.json) out(JSON.stringify({ catalog: { source: cat.source, snapshot_date: cat.snapshot_date }, model, scores: scores ?? null, history, price_pages: pricePages }, null, 2));
+        else out(renderCatalogShow(model, scores, history, pricePages, { source: cat.source, snapshot_date: cat.snapshot_date }, style(g)));
       } finally {
         db.close();
       }

@@ -74,3 +74,10 @@ export interface CatalogDiff {
   price_changes: PriceChange[];
   impacts: FeatureImpact[];
 }
+
+/** A price seen on the openrouter.ai/models web page (price-only history), USD per token. */
+export interface PricePoint {
+  date: string;
+  prompt: number | null;
+  completion: number | null;
+}
