@@ -172,6 +172,14 @@ export function renderCatalogDiff(d: CatalogDiff, style: RenderStyle): string {
   out.push('', 'Analysed features affected');
   if (d.impacts.length === 0) out.push('  none (no analysed request uses a changed, removed or expiring model)');
   for (const i of d.impacts) out.push(`  ${c(i.feature)}: ${impactLine(i, c)}`);
+  out.push('', 'Cheaper alternatives for analysed features (new or cheaper models scoring at least as high on every capability the current model is scored on)');
+  if (d.alternatives.length === 0) out.push('  none');
+  for (const a of d.alternatives) {
+    const scores = a.compared.map((x) => `${x.capability} ${x.alternative.toFixed(2)}≥${x.current.toFixed(2)}`).join(', ');
+    out.push(
+      `  ${c(a.feature)}: ${c(a.alternative)} (${a.why}) would serve it ${(a.saving * 100).toFixed(0)}% cheaper than ${c(a.current_model)} (logged tokens: ${formatUsd(a.cost_current)} → ${formatUsd(a.cost_alternative)}; ${scores})`,
+    );
+  }
   return out.join('\n');
 }
 

@@ -51,6 +51,13 @@ describe('pnyx catalog diff', () => {
       ['data_enrichment', 'removed', 'google/gemini-2.0-flash-001', 'gemini-2.0-flash-001, google/gemini-2.0-flash-001', 2],
       ['email_autocomplete', 'removed', 'anthropic/claude-3.7-sonnet', 'anthropic/claude-3.7-sonnet', 1],
     ]);
+    // the model gone from 2026 has a same-or-better scored, cheaper replacement among the new models
+    const alt = (JSON.parse(r.stdout) as { alternatives: { feature: string; current_model: string; alternative: string; why: string; saving: number; compared: { alternative: number; current: number }[] }[] }).alternatives;
+    const enrichment = alt.find((a) => a.feature === 'data_enrichment');
+    expect([enrichment?.current_model, enrichment?.alternative, enrichment?.why]).toEqual(['google/gemini-2.0-flash-001', 'openai/gpt-oss-120b', 'new']);
+    expect(enrichment?.compared.length).toBe(6);
+    expect(enrichment?.compared.every((c) => c.alternative >= c.current)).toBe(true);
+    expect(enrichment?.saving).toBeGreaterThan(0);
     // SOURCES.md: 90 ids in common, 44 of them changed prompt or completion price
     expect(d.price_changes.length).toBe(44);
     expect(d.added.length).toBe(324);
