@@ -89,22 +89,13 @@ describe('pnyx catalog list', () => {
     expect(all.models.length).toBe(414);
   });
 
-  it('filters by provider, price, context and capability score', () => {
+  it('filters by provider, price and context (more filters: test/db/catalog.test.ts)', () => {
     const r = list('--provider', 'google', '--max-price', '0.1', '--min-context', '1000000');
     // Lyria (music) lists $0 token prices in the real snapshot
     expect(r.models.map((m) => m.id)).toEqual(['google/gemini-2.5-flash-lite', 'google/gemini-2.5-flash-lite:batch', 'google/lyria-3-clip-preview', 'google/lyria-3-pro-preview']);
-    const strong = list('--capability', 'reasoning', '--min-score', '0.9');
-    expect(strong.models.length).toBeGreaterThan(0);
-    expect(strong.models.every((m) => (m.scores?.capabilities.reasoning ?? 0) >= 0.9)).toBe(true);
-    expect(strong.models.map((m) => m.id)).toContain('google/gemini-3.1-pro-preview');
-    expect(strong.models.map((m) => m.id)).not.toContain('openai/gpt-5');
-    const cheap = list('--max-price', '0');
-    expect(cheap.models.length).toBeGreaterThan(0);
-    expect(cheap.models.every((m) => m.price_per_million.prompt === 0)).toBe(true);
   });
 
-  it('lists an older snapshot and prints a table', () => {
-    expect(list('--snapshot', '2025-05-23').catalog.models).toBe(321);
+  it('prints a table', () => {
     const r = cli('list', '--provider', 'deepseek', '--capability', 'coding', '--min-score', '0.7');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\d+ of 414 models \(catalog bundled, 2026-08-19\)/);

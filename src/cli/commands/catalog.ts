@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { perMillion } from '../../core/catalog/cost.js';
 import { parseScoresCsv, parseScoresJson } from '../../core/catalog/importScores.js';
-import { providerOf } from '../../core/catalog/openrouter.js';
+import { filterCatalog } from '../../core/catalog/filter.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/catalog/retry.js';
 import { isCapability } from '../../core/catalog/scores.js';
 import { CAPABILITIES, type ModelCatalog } from '../../core/catalog/types.js';
@@ -122,7 +122,7 @@ export function register(program: Command): void {
       const db = await openDb(g);
       try {
         const cat = await loadCatalog(db, { snapshot: flags.snapshot });
-        const rows = filterModels(cat, flags);
+        const rows = filterCatalog(cat, flags);
         if (flags.json) {
           out(
             JSON.stringify(
@@ -245,27 +245,6 @@ export function register(program: Command): void {
         db.close();
       }
     });
-}
-
-interface ListFilters {
-  provider?: string;
-  maxPrice?: number;
-  minContext?: number;
-  capability?: string;
-  minScore?: number;
-}
-
-function filterModels(cat: ModelCatalog, f: ListFilters) {
-  return cat.models
-    .filter((m) => !f.provider || providerOf(m.id) === f.provider.toLowerCase())
-    .filter((m) => f.maxPrice === undefined || (!m.pricing.unknown && perMillion(m.pricing.prompt) <= f.maxPrice + 1e-9))
-    .filter((m) => f.minContext === undefined || (m.context_length ?? 0) >= f.minContext)
-    .filter((m) => {
-      if (!f.capability || f.minScore === undefined || !isCapability(f.capability)) return true;
-      const v = cat.scores.get(m.id)?.capabilities[f.capability];
-      return v !== undefined && v >= f.minScore;
-    })
-    .map((model) => ({ model, scores: cat.scores.get(model.id) }));
 }
 
 function similarIds(cat: ModelCatalog, id: string): string {
