@@ -1,10 +1,11 @@
 import { PnyxError } from '../core/errors.js';
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import type { CanonicalRequest } from '../core/request.js';
 import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
 import { RequestWriter, recordIngestedFile, type RecordSource } from '../db/requests.js';
-import { describeSource, fileSha256, readSource, type SourceInfo } from './sources.js';
+import { describeSource, fileSha256, readSource, type SourceInfo, type SourceRecord } from './sources.js';
 
 /** Something that stores more per request in the same transaction (e.g. capability profiles). */
 export interface IngestObserver {
@@ -17,6 +18,8 @@ export interface IngestObserver {
 export interface IngestOptions extends RecordReaderOptions {
   /** Observers receive the original request; only storage sees masked text. */
   observers?: IngestObserver[];
+  /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
+  join?: ReadonlyMap<string, JoinedRequest>;
   /** How much prompt text is kept (default `redacted`). */
   storeText?: StoreTextMode;
   onProgress?: (p: { file: string; records: number }) => void;
@@ -38,6 +41,8 @@ export interface FileIngestResult {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Records without prompt text that a joined request log supplied it for. */
+  joined: number;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
@@ -65,10 +70,10 @@ function expandCells(record: unknown): unknown {
   return out;
 }
 
-/** Reads one record the way its file kind needs: JSONL text, CSV cells, or an already-parsed value. */
-function readSourceRecord(kind: string, rec: { text: string; value?: unknown }, opts: RecordReaderOptions): RecordOutcome {
+/** Turns one record of a source into a canonical request or a reject reason. */
+export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
   if (rec.value !== undefined) return readRecord(rec.value, opts);
-  if (kind === 'csv') {
+  if (info.kind === 'csv') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(rec.text);
@@ -92,6 +97,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const storeText = opts.storeText ?? DEFAULT_STORE_TEXT;
   const samples: RejectSample[] = [];
   let read = 0;
+  let joined = 0;
 
   return db.transaction(async () => {
     const writer = await RequestWriter.open(db);
@@ -100,7 +106,14 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       for await (const rec of readSource(info, db)) {
         read += 1;
         const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
-        const outcome: RecordOutcome = rec.reject ? { ok: false, ...rec.reject } : readSourceRecord(info.kind, rec, opts);
+        const outcome: RecordOutcome = rec.reject ? { ok: false, ...rec.reject } : decodeRecord(info, rec, opts);
+        if (outcome.ok && opts.join && !outcome.request.has_prompt_text) {
+          const hit = opts.join.get(outcome.request.request_id);
+          if (hit) {
+            outcome.request = enrichFromJoin(outcome.request, hit);
+            joined += 1;
+          }
+        }
         if (outcome.ok) {
           const text = textForStorage(outcome.request, outcome.raw, rec.text, storeText);
           writer.addRequest(outcome.request, source, outcome.contentHash, text, storeText, nowMicros);
@@ -127,7 +140,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
     const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: shown };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, rejectSamples: shown };
   });
 }
 
@@ -137,6 +150,7 @@ export interface IngestSummary {
   stored: number;
   duplicates: number;
   rejected: number;
+  joined: number;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
@@ -145,6 +159,6 @@ export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptio
   for (const p of paths) describeSource(p);
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
-  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected') };
+  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'joined') => files.reduce((s, f) => s + f[k], 0);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), joined: sum('joined') };
 }
