@@ -157,7 +157,8 @@ describe('pnyx db path | stats | purge', () => {
     expect(inFile(oldTokens)).toBe(40);
     const r = runCli(['db', 'purge', '--before', '2026-06-01', '--db', db]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('deleted 40 requests, 0 profiles, 0 rejects (before 2026-06-01T00:00:00.000Z)\n');
+    expect(r.stdout).toBe('deleted 40 requests, 40 profiles, 0 rejects (before 2026-06-01T00:00:00.000Z)\n');
+    expect(await query(db, "SELECT count(*) AS n, count(*) FILTER (WHERE request_id LIKE 'new-%') AS kept FROM profiles")).toEqual([{ n: 40, kept: 40 }]);
     expect(await query(db, "SELECT count(*) AS n, count(*) FILTER (WHERE request_id LIKE 'new-%') AS kept FROM requests")).toEqual([{ n: 40, kept: 40 }]);
     expect(inFile(oldTokens)).toBe(0);
     expect(inFile(newTokens)).toBe(40);
@@ -166,12 +167,39 @@ describe('pnyx db path | stats | purge', () => {
     const again = runCli(['analyze', purgeLog, '--db', db, '-q']);
     expect(countsLine(again.stderr)).toEqual({ read: 81, stored: 40, duplicates: 40, rejected: 1 });
     const all = runCli(['db', 'purge', '--before', '2100-01-01', '--db', db]);
-    expect(all.stdout).toBe('deleted 80 requests, 0 profiles, 1 rejects (before 2100-01-01T00:00:00.000Z)\n');
+    expect(all.stdout).toBe('deleted 80 requests, 80 profiles, 1 rejects (before 2100-01-01T00:00:00.000Z)\n');
   });
 
   it('purge needs a real date', () => {
     const r = runCli(['db', 'purge', '--before', 'last week', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('pnyx: --before last week: not a date (use YYYY-MM-DD or an ISO 8601 timestamp)');
+  });
+});
+
+describe('profiles and --store-text', () => {
+  it('a request stored as hash keeps the profile made from its original text; a missing one is made from metadata only', async () => {
+    const db = join(t.path, 'profiles-hash.duckdb');
+    const f = join(t.path, 'sql.jsonl');
+    writeFileSync(f, JSON.stringify({ id: 'q1', model: 'm', feature: 'analytics', prompt: 'Write a SQL query that joins orders and customers and returns revenue per region for 2025.' }) + '\n');
+    expect(runCli(['analyze', f, '--db', db, '--store-text', 'hash', '-q']).code).toBe(0);
+    const [orig] = await query<{ task_type: string; signals: string[] }>(db, 'SELECT task_type, signals FROM profiles');
+    expect(orig!.signals.join(' ')).not.toContain('no-prompt-text');
+    // An older classifier version: the hashed text must not be re-classified.
+    const h = await PnyxDb.open(db);
+    await h.run("UPDATE profiles SET classifier_version = 'old'");
+    h.close();
+    expect(runCli(['analyze', f, '--db', db, '-q']).code).toBe(0);
+    expect(await query(db, 'SELECT task_type, classifier_version FROM profiles')).toEqual([{ task_type: orig!.task_type, classifier_version: 'old' }]);
+    // No profile at all and the log not at hand (another file is analyzed): made from metadata,
+    // never from the fingerprints.
+    const h2 = await PnyxDb.open(db);
+    await h2.run('DELETE FROM profiles');
+    h2.close();
+    const other = join(t.path, 'other.jsonl');
+    writeFileSync(other, JSON.stringify({ id: 'q2', model: 'm', prompt: 'Say hi.' }) + '\n');
+    expect(runCli(['analyze', other, '--db', db, '-q']).code).toBe(0);
+    const [re] = await query<{ signals: string[] }>(db, "SELECT signals FROM profiles WHERE request_id = 'q1'");
+    expect(re!.signals).toContain('no-prompt-text: profile from metadata only');
   });
 });
