@@ -22,8 +22,9 @@ writeFileSync(
 );
 
 describe('--store-text', () => {
+  let runs = 0;
   async function stored(mode: string) {
-    const db = join(t.path, `${mode}.duckdb`);
+    const db = join(t.path, `${mode}-${runs++}.duckdb`);
     const r = runCli(['analyze', log, '--db', db, ...(mode === 'default' ? [] : ['--store-text', mode])]);
     expect(r.code).toBe(0);
     expect(countsLine(r.stderr)).toEqual({ read: 2, stored: 1, duplicates: 0, rejected: 1 });
@@ -47,6 +48,12 @@ describe('--store-text', () => {
       expect(rej.reason).not.toContain(secret);
     }
     expect(rej.reason).toBe('expected a number, got a string of 16 characters: "[EMAIL]"');
+  });
+
+  it('explain prints stored text only with --show-text (its own flag or the global one), and then the masked text', async () => {
+    const { db } = await stored('default');
+    expect(runCli(['explain', 'p1', '--db', db]).stdout).not.toContain('Refund');
+    expect(runCli(['--show-text', 'explain', 'p1', '--db', db]).stdout).toContain('Refund my card [CARD], call me on [PHONE]. My key is [API_KEY]');
   });
 
   it('full keeps the text as logged', async () => {

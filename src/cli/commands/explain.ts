@@ -22,6 +22,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nThe prompt text is never shown unless --show-text is given.')
     .action(async (requestId: string, flags: ExplainFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      // Its own flag or the global one (`pnyx --show-text explain ...`): the same convention.
+      const showText = Boolean(flags.showText) || g.showText;
       const db = await openDb(g, { readOnly: true });
       try {
         const r = await requestWithProfile(db, requestId);
@@ -29,7 +31,7 @@ export function register(program: Command): void {
         const messages = r.messages ? (JSON.parse(r.messages) as ChatMessage[]) : [];
         if (flags.json) {
           const { system_prompt, messages: _m, ...meta } = r;
-          const out = flags.showText ? { ...meta, system_prompt, messages } : meta;
+          const out = showText ? { ...meta, system_prompt, messages } : meta;
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
           return;
         }
@@ -48,7 +50,7 @@ export function register(program: Command): void {
         if (r.profile) {
           out.push(renderProfileCard(r.profile, { color: g.color, clean: sanitizeForTerminal }, [['classifier', r.profile.classifier_version]]));
         } else out.push('no profile stored yet: run `pnyx analyze` to classify stored requests');
-        if (flags.showText) {
+        if (showText) {
           out.push('', '--- prompt text ---');
           if (r.system_prompt) out.push(`[system]\n${sanitizeForTerminal(r.system_prompt)}`);
           for (const m of messages) out.push(`[${sanitizeForTerminal(m.role)}]\n${sanitizeForTerminal(m.content)}`);
