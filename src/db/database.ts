@@ -38,7 +38,9 @@ export class PnyxDb {
       // The database holds customer prompts: its folder and files are the owner's only.
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
-      throw new PnyxError('db_io', `cannot create database folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const why = /EACCES|EPERM|EROFS/.test(code) ? 'permission denied or read-only location' : code;
+      throw new PnyxError('db_io', `cannot create database folder ${dir}: ${why} (use --db to put the database elsewhere)`);
     }
     if (existsSync(abs) && statSync(abs).isDirectory()) {
       throw new PnyxError('db_io', `database path ${path} is a directory`);

@@ -92,7 +92,8 @@ const STALE = `(p.request_id IS NULL OR (p.classifier_version <> $1 AND r.store_
 /** Stored requests whose profile is missing or stale (see STALE). */
 export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
   const r = await db.one<{ n: number }>(
-    `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id) WHERE ${STALE}`,
+    `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
+     WHERE ${STALE}`,
     [version],
   );
   return r!.n;
@@ -113,8 +114,16 @@ interface StoredRow {
   stream: boolean | null;
   prompt_tokens: number | null;
   has_prompt_text: boolean;
-  store_text: string | null;
+  text_kept: boolean;
 }
+
+/**
+ * Which stored requests need a (new) profile: those without one, and those profiled by another
+ * classifier version whose text was kept (`--store-text full|redacted`). A request stored with
+ * `hash` or `none` keeps the profile made from its original text at ingest: re-classifying it
+ * from fingerprints or nothing would only make it worse. ($1 = the classifier version.)
+ */
+const STALE = `p.request_id IS NULL OR (p.classifier_version <> $1 AND coalesce(r.store_text, 'full') IN ('full', 'redacted'))`;
 
 const parseJson = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
@@ -128,31 +137,28 @@ export async function* staleRequests(db: PnyxDb, version: string, pageSize = 409
     const rows = await db.all<StoredRow & Record<string, unknown>>(
       `SELECT r.request_id, r.system_prompt, CAST(r.messages AS VARCHAR) AS messages, CAST(r.tools AS VARCHAR) AS tools,
               CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text,
-              r.store_text
+              coalesce(r.store_text, 'full') IN ('full', 'redacted') AS text_kept
        FROM requests r LEFT JOIN profiles p USING (request_id)
-       WHERE ${STALE} AND r.request_id > $2
+       WHERE (${STALE}) AND r.request_id > $2
        ORDER BY r.request_id LIMIT $3`,
       [version, last, pageSize],
     );
     if (rows.length === 0) return;
     last = rows[rows.length - 1]!.request_id;
-    yield rows.map((r) => {
-      // Without stored text (hash / none) only a metadata-only profile can be made.
-      const text = r.store_text === null || r.store_text === 'full' || r.store_text === 'redacted';
-      return {
-        request_id: r.request_id,
-        input: {
-          system_prompt: text ? r.system_prompt : null,
-          messages: text ? ((parseJson(r.messages) as ChatMessage[] | null) ?? []) : [],
-          tools: parseJson(r.tools) as unknown[] | null,
-          response_format: parseJson(r.response_format),
-          max_tokens: r.max_tokens,
-          stream: r.stream,
-          prompt_tokens: r.prompt_tokens,
-          has_prompt_text: r.has_prompt_text && text,
-        },
-      };
-    });
+    yield rows.map((r) => ({
+      request_id: r.request_id,
+      // Without kept text (hash/none), only the metadata can be classified.
+      input: {
+        system_prompt: r.text_kept ? r.system_prompt : null,
+        messages: r.text_kept ? ((parseJson(r.messages) as ChatMessage[] | null) ?? []) : [],
+        tools: parseJson(r.tools) as unknown[] | null,
+        response_format: parseJson(r.response_format),
+        max_tokens: r.max_tokens,
+        stream: r.stream,
+        prompt_tokens: r.prompt_tokens,
+        has_prompt_text: r.text_kept && r.has_prompt_text,
+      },
+    }));
   }
 }
 
