@@ -98,4 +98,62 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 3,
+    name: 'catalog',
+    sql: `
+      CREATE SEQUENCE catalog_snapshot_seq START 1;
+      CREATE TABLE catalog_snapshots (
+        snapshot_id   INTEGER PRIMARY KEY DEFAULT nextval('catalog_snapshot_seq'),
+        source        VARCHAR NOT NULL,
+        origin        VARCHAR,
+        fetched_at    TIMESTAMP NOT NULL,
+        snapshot_date DATE NOT NULL,
+        model_count   INTEGER NOT NULL,
+        sha256        VARCHAR NOT NULL
+      );
+      CREATE TABLE catalog_models (
+        snapshot_id              INTEGER NOT NULL,
+        id                       VARCHAR NOT NULL,
+        canonical_slug           VARCHAR,
+        name                     VARCHAR NOT NULL,
+        created                  DATE,
+        context_length           BIGINT,
+        max_completion_tokens    BIGINT,
+        input_modalities         VARCHAR[] NOT NULL,
+        output_modalities        VARCHAR[] NOT NULL,
+        price_prompt             DOUBLE NOT NULL,
+        price_completion         DOUBLE NOT NULL,
+        price_request            DOUBLE NOT NULL,
+        price_image              DOUBLE NOT NULL,
+        price_web_search         DOUBLE NOT NULL,
+        price_internal_reasoning DOUBLE NOT NULL,
+        price_input_cache_read   DOUBLE,
+        price_input_cache_write  DOUBLE,
+        price_overrides          JSON NOT NULL,
+        price_unknown            BOOLEAN NOT NULL,
+        supported_parameters     VARCHAR[] NOT NULL,
+        is_moderated             BOOLEAN,
+        expiration_date          VARCHAR,
+        knowledge_cutoff         VARCHAR,
+        reasoning_supported      BOOLEAN NOT NULL,
+        reasoning_mandatory      BOOLEAN NOT NULL,
+        raw                      JSON NOT NULL,
+        PRIMARY KEY (snapshot_id, id)
+      );
+      CREATE TABLE model_scores (
+        model_id    VARCHAR NOT NULL,
+        capability  VARCHAR NOT NULL,
+        score       DOUBLE,
+        source      VARCHAR NOT NULL,
+        metric      VARCHAR NOT NULL,
+        date        VARCHAR NOT NULL,
+        raw         DOUBLE,
+        n           BIGINT,
+        origin      VARCHAR NOT NULL,
+        bundle      VARCHAR,
+        imported_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];

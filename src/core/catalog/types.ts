@@ -55,6 +55,14 @@ export interface ScoreSource {
   metric: string;
   date: string;
   raw: number;
+  /** What the figure scores: a Capability, `domain:<Domain>`, `speed:<field>`, or an imported task name. */
+  target?: string;
+  /** The figure normalized to 0..1 (null for speed figures, which stay in their own unit). */
+  score?: number | null;
+  /** Sample size behind an imported figure. */
+  n?: number | null;
+  /** 'bundled' (shipped default table) or 'imported' (`pnyx catalog import-scores`). */
+  origin?: 'bundled' | 'imported';
 }
 
 export interface ModelScores {
