@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RecordError } from './errors.js';
-import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter } from './adapters/index.js';
+import { effectiveMapping } from './adapters/attribution.js';
+import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter, type MappingOverride } from './adapters/index.js';
 import { isObject, type JsonObject } from './adapters/fields.js';
 import type { CanonicalRequest } from './request.js';
 
@@ -9,7 +10,15 @@ export type RecordOutcome =
   | { ok: false; field: string; reason: string };
 
 export interface RecordReaderOptions {
+  /** Attribution paths for formats without defaults of their own (openai, openai-flat, canonical). */
   mapping: FieldMapping;
+  /**
+   * User overrides (`--feature-field`, config `ingest.fields`, `ingest.formats.<name>`): each given
+   * list replaces the format's default; per-format overrides win over global ones.
+   */
+  overrides?: { all?: MappingOverride; formats?: Record<string, MappingOverride> };
+  /** Resolved feature name → the name to store (config `ingest.feature_names`). */
+  featureNames?: Readonly<Record<string, string>>;
   /** Force one adapter by name instead of detecting per record. */
   format?: string;
 }
@@ -47,7 +56,10 @@ export function readRecord(record: unknown, opts: RecordReaderOptions): RecordOu
     } else {
       adapter = detectAdapter(record);
     }
-    const request = adapter.normalize(record, { mapping: opts.mapping, contentHash: '' });
+    const mapping = effectiveMapping(adapter.defaultMapping ?? opts.mapping, opts.overrides?.all, opts.overrides?.formats?.[adapter.name]);
+    const request = adapter.normalize(record, { mapping, contentHash: '' });
+    const renamed = opts.featureNames?.[request.feature];
+    if (renamed !== undefined) request.feature = renamed;
     // The same request read from JSONL, CSV or Parquet must hash the same: hash what was
     // understood, not the bytes. A record without an id is identified by this hash.
     const contentHash = canonicalHash(request);

@@ -4,6 +4,8 @@ export interface FeatureSummary {
   feature: string;
   requests: number;
   share: number;
+  /** Requests stored without any prompt text (has_prompt_text = false): metadata-only analysis. */
+  metadata_only: number;
   models: { model: string; share: number }[];
   prompt_tokens: number;
   completion_tokens: number;
@@ -20,6 +22,7 @@ export async function featureSummaries(db: PnyxDb): Promise<FeatureSummary[]> {
     feature: string;
     requests: number;
     share: number;
+    metadata_only: number;
     models: { model: string; n: number }[];
     prompt_tokens: number | null;
     completion_tokens: number | null;
@@ -37,6 +40,7 @@ export async function featureSummaries(db: PnyxDb): Promise<FeatureSummary[]> {
     SELECT r.feature,
            count(*) AS requests,
            count(*) / sum(count(*)) OVER () AS share,
+           count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
            any_value(ml.models) AS models,
            sum(r.prompt_tokens)::DOUBLE AS prompt_tokens,
            sum(r.completion_tokens)::DOUBLE AS completion_tokens,
@@ -52,6 +56,7 @@ export async function featureSummaries(db: PnyxDb): Promise<FeatureSummary[]> {
     feature: r.feature,
     requests: r.requests,
     share: r.share,
+    metadata_only: Number(r.metadata_only),
     models: r.models.map((m) => ({ model: m.model, share: Number(m.n) / r.requests })),
     prompt_tokens: r.prompt_tokens ?? 0,
     completion_tokens: r.completion_tokens ?? 0,
@@ -61,6 +66,14 @@ export async function featureSummaries(db: PnyxDb): Promise<FeatureSummary[]> {
     first_ts: r.first_ts,
     last_ts: r.last_ts,
   }));
+}
+
+/** How many stored requests lack prompt text, per log format: which export guidance to print. */
+export async function metadataOnlyByFormat(db: PnyxDb): Promise<{ source_format: string; requests: number }[]> {
+  const rows = await db.all<{ source_format: string; requests: number }>(
+    'SELECT source_format, count(*) AS requests FROM requests WHERE NOT has_prompt_text GROUP BY source_format ORDER BY requests DESC, source_format',
+  );
+  return rows.map((r) => ({ source_format: r.source_format, requests: Number(r.requests) }));
 }
 
 export async function storedCounts(db: PnyxDb): Promise<{ requests: number; rejects: number; files: number }> {

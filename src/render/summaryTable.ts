@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { bodiesHints } from '../core/adapters/index.js';
 import type { FeatureSummary } from '../db/summary.js';
 
 export interface RenderStyle {
@@ -42,7 +43,7 @@ export function renderSummaryTable(rows: FeatureSummary[], style: RenderStyle): 
       .map((m) => `${style.clean(m.model)} ${(m.share * 100).toFixed(0)}%`)
       .join('\n') + (r.models.length > 3 ? `\n+${r.models.length - 3} more` : '');
     table.push([
-      style.clean(r.feature),
+      style.clean(r.feature) + metadataOnlyMarker(r),
       formatCount(r.requests),
       `${(r.share * 100).toFixed(1)}%`,
       models,
@@ -54,4 +55,28 @@ export function renderSummaryTable(rows: FeatureSummary[], style: RenderStyle): 
     ]);
   }
   return table.toString();
+}
+
+/** The words every report uses for traffic analyzed without prompt text. */
+export const METADATA_ONLY_LABEL = 'metadata-only, lower confidence';
+
+/** Second line of the feature cell when some of its requests carry no prompt text. */
+export function metadataOnlyMarker(r: Pick<FeatureSummary, 'requests' | 'metadata_only'>): string {
+  if (r.metadata_only === 0) return '';
+  if (r.metadata_only === r.requests) return `\n(${METADATA_ONLY_LABEL})`;
+  return `\n(${Math.round((r.metadata_only / r.requests) * 100)}% ${METADATA_ONLY_LABEL})`;
+}
+
+/**
+ * Printed once under the table when any request lacks prompt text: what that means and, per log
+ * format involved, how to export bodies for a full analysis.
+ */
+export function renderMetadataOnlyNote(byFormat: { source_format: string; requests: number }[], total: number): string {
+  const n = byFormat.reduce((s, f) => s + f.requests, 0);
+  if (n === 0) return '';
+  const lines = [
+    `${n.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} requests have no prompt text (${METADATA_ONLY_LABEL}): they are profiled from token counts, latency, cost, finish reasons and tool/response-format flags only.`,
+  ];
+  for (const h of bodiesHints(byFormat.map((f) => f.source_format))) lines.push(`For a full analysis (${h.format}): ${h.hint}`);
+  return lines.join('\n');
 }

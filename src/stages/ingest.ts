@@ -1,9 +1,10 @@
 import { PnyxError } from '../core/errors.js';
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import type { CanonicalRequest } from '../core/request.js';
 import type { PnyxDb } from '../db/database.js';
 import { RequestWriter, recordIngestedFile, type RecordSource } from '../db/requests.js';
-import { describeSource, fileSha256, readSource, type SourceInfo } from './sources.js';
+import { describeSource, fileSha256, readSource, type SourceInfo, type SourceRecord } from './sources.js';
 
 /** Something that stores more per request in the same transaction (e.g. capability profiles). */
 export interface IngestObserver {
@@ -15,6 +16,8 @@ export interface IngestObserver {
 
 export interface IngestOptions extends RecordReaderOptions {
   observers?: IngestObserver[];
+  /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
+  join?: ReadonlyMap<string, JoinedRequest>;
   onProgress?: (p: { file: string; records: number }) => void;
 }
 
@@ -31,6 +34,8 @@ export interface FileIngestResult {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Records without prompt text that a joined request log supplied it for. */
+  joined: number;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
@@ -58,6 +63,21 @@ function expandCells(record: unknown): unknown {
   return out;
 }
 
+/** Turns one record of a source into a canonical request or a reject reason. */
+export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
+  if (rec.value !== undefined) return readRecord(rec.value, opts);
+  if (info.kind === 'csv') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rec.text);
+    } catch {
+      parsed = undefined;
+    }
+    return readRecord(expandCells(parsed), opts);
+  }
+  return readJsonLine(rec.text, opts);
+}
+
 /**
  * Ingests one file in one transaction: either every record of it is accounted for in the
  * database (stored, duplicate or rejected), or nothing of it is.
@@ -69,6 +89,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const nowMicros = BigInt(Date.now()) * 1000n;
   const samples: RejectSample[] = [];
   let read = 0;
+  let joined = 0;
 
   return db.transaction(async () => {
     const writer = await RequestWriter.open(db);
@@ -76,17 +97,14 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     try {
       for await (const rec of readSource(info, db)) {
         read += 1;
-        let outcome: RecordOutcome;
-        if (rec.value !== undefined) outcome = readRecord(rec.value, opts);
-        else if (info.kind === 'csv') {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(rec.text);
-          } catch {
-            parsed = undefined;
+        const outcome = decodeRecord(info, rec, opts);
+        if (outcome.ok && opts.join && !outcome.request.has_prompt_text) {
+          const hit = opts.join.get(outcome.request.request_id);
+          if (hit) {
+            outcome.request = enrichFromJoin(outcome.request, hit);
+            joined += 1;
           }
-          outcome = readRecord(expandCells(parsed), opts);
-        } else outcome = readJsonLine(rec.text, opts);
+        }
         const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
         if (outcome.ok) {
           writer.addRequest(outcome.request, source, outcome.contentHash, {
@@ -109,7 +127,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const counts = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, rejectSamples: samples };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, rejectSamples: samples };
   });
 }
 
@@ -119,12 +137,13 @@ export interface IngestSummary {
   stored: number;
   duplicates: number;
   rejected: number;
+  joined: number;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   if (paths.length === 0) throw new PnyxError('usage', 'no input files');
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
-  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected') };
+  const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'joined') => files.reduce((s, f) => s + f[k], 0);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), joined: sum('joined') };
 }

@@ -118,7 +118,7 @@ describe('rejects name the field', () => {
     ['{"id": 1, "model": "m", "prompt": "x", "timestamp": "last tuesday"}', 'timestamp', 'unreadable timestamp "last tuesday"'],
     ['{"id": 1, "messages": [{"role":"user","content":"hi"}]}', 'model', 'missing model'],
     ['{"request": {"model": "m", "messages": "hi"}}', 'request.messages', 'expected an array of messages, got "hi"'],
-    ['{"id": 1, "model": "m", "prompt": "x", "metadata": {"feature": {"a": 1}}}', 'metadata.feature', 'feature name must be a string'],
+    ['{"id": 1, "model": "m", "prompt": "x", "metadata": {"feature": true}}', 'metadata.feature', 'feature name must be a string'],
     ['{"hello": "world"}', '(record)', 'unknown log format (fields: hello)'],
     ['[1,2]', '(record)', 'expected a JSON object, got an array'],
     ['{"id": 1, "model": ', '(json)', 'invalid JSON'],

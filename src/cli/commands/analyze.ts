@@ -3,15 +3,31 @@ import ora from 'ora';
 import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
 import { PnyxError } from '../../core/errors.js';
-import { expandGlob, featureSummaries } from '../../db/summary.js';
-import { renderSummaryTable } from '../../render/summaryTable.js';
+import { mappingOverrides } from '../../core/ingestConfig.js';
+import type { PnyxDb } from '../../db/database.js';
+import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
+import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
+import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
+import { loadJoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 
 interface AnalyzeFlags {
   format: string;
   featureField?: string[];
+  join?: string[];
+  config?: string;
+}
+
+async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (const f of patterns) {
+    const expanded = await expandGlob(db, f);
+    if (expanded.length === 0) throw new PnyxError('input', `${f}: no files match`);
+    paths.push(...expanded);
+  }
+  return paths;
 }
 
 export function register(program: Command): void {
@@ -20,31 +36,37 @@ export function register(program: Command): void {
     .description('ingest request logs into the database and print a per-feature summary')
     .argument('<files...>', 'log files or globs: .jsonl .ndjson .json .csv .parquet, optionally .gz')
     .option('--format <name>', `log format: auto or ${ADAPTERS.map((a) => a.name).join(', ')}`, 'auto')
-    .option('--feature-field <path...>', 'dotted path(s) to the feature name in each record (default: feature, metadata.feature, tags, X-Title, ...)')
+    .option('--feature-field <path...>', "dotted path(s) to the feature name in each record; replaces the format's defaults (feature, metadata.feature, tags, X-Title, ...; README \"Gateway exports\" lists each gateway's)")
+    .option('--join <files...>', 'request log(s) with prompt bodies: records without prompt text (e.g. OpenRouter generations) take the messages of the request-log record with the same id (generation_id, response.id, id, request_id)')
+    .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
     .addHelpText(
       'after',
-      '\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
+      const config = loadIngestConfig(findConfigFile(flags.config, process.cwd()));
+      const readerOpts = {
+        mapping: DEFAULT_MAPPING,
+        overrides: mappingOverrides(config, flags.featureField),
+        featureNames: config?.feature_names,
+        format: flags.format,
+      };
       const db = await openDb(g);
       try {
-        const paths: string[] = [];
-        for (const f of files) {
-          const expanded = await expandGlob(db, f);
-          if (expanded.length === 0) throw new PnyxError('input', `${f}: no files match`);
-          paths.push(...expanded);
-        }
+        const paths = await expandAll(db, files);
+        const joinPatterns = [...(flags.join ?? []), ...(flags.join ? [] : (config?.join ?? []))];
+        const join = joinPatterns.length > 0 ? await loadJoinIndex(db, await expandAll(db, joinPatterns), readerOpts) : undefined;
         const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
         spinner.start();
         let summary: IngestSummary;
         try {
           summary = await ingestFiles(db, paths, {
-            mapping: flags.featureField ? { ...DEFAULT_MAPPING, feature: flags.featureField } : DEFAULT_MAPPING,
-            format: flags.format,
+            ...readerOpts,
+            join: join?.byKey,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
@@ -62,12 +84,17 @@ export function register(program: Command): void {
         }
         const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
         process.stderr.write(`${line}\n`);
+        if (join) {
+          process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
+        }
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);
         }
         const rows = await featureSummaries(db);
         process.stdout.write(renderSummaryTable(rows, { color: g.color, clean: sanitizeForTerminal }) + '\n');
+        const note = renderMetadataOnlyNote(await metadataOnlyByFormat(db), rows.reduce((s, r) => s + r.requests, 0));
+        if (note) process.stdout.write(`\n${note}\n`);
       } finally {
         db.close();
       }

@@ -1,7 +1,7 @@
 import { RecordError } from '../errors.js';
 import { UNATTRIBUTED_FEATURE } from '../request.js';
 import { firstPresent, getPath, isObject, optString, type JsonObject } from './fields.js';
-import type { FieldMapping } from './types.js';
+import type { FieldMapping, MappingOverride } from './types.js';
 
 /** Default places a feature name is logged, in order. */
 export const DEFAULT_FEATURE_PATHS = [
@@ -53,26 +53,33 @@ export const MAX_FEATURE_NAME = 200;
 /**
  * Reads the feature name. Tags may be an array (`["feature:email", "prod"]` or `["email"]`)
  * or an object (`{feature: "email"}`): a `feature:`/`feature=` tag wins, else the first tag.
+ * A path whose value names nothing (an empty tag list, an object without a feature) does not
+ * stop the search: the next path is tried.
  */
 export function resolveFeature(record: JsonObject, paths: readonly string[]): string {
-  const hit = firstPresent(record, paths);
-  if (!hit) return UNATTRIBUTED_FEATURE;
-  let v = hit.value;
-  if (Array.isArray(v)) {
-    const tags = v.filter((t): t is string => typeof t === 'string' && t.length > 0);
-    const tagged = tags.find((t) => /^feature[:=]/i.test(t));
-    v = tagged ? tagged.replace(/^feature[:=]/i, '') : tags[0];
-    if (v === undefined) return UNATTRIBUTED_FEATURE;
-  } else if (isObject(v)) {
-    v = getPath(v, 'feature') ?? getPath(v, 'name');
+  for (const path of paths) {
+    const hit = firstPresent(record, [path]);
+    if (!hit) continue;
+    let v = hit.value;
+    if (Array.isArray(v)) {
+      // LiteLLM adds `User-Agent: ...` tags on its own; they never name a feature.
+      const tags = v.filter((t): t is string => typeof t === 'string' && t.length > 0 && !/^user-agent:/i.test(t));
+      const tagged = tags.find((t) => /^feature[:=]/i.test(t));
+      v = tagged ? tagged.replace(/^feature[:=]/i, '') : tags[0];
+      if (v === undefined) continue;
+    } else if (isObject(v)) {
+      v = getPath(v, 'feature') ?? getPath(v, 'name');
+      if (v === undefined || v === null) continue;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new RecordError(hit.path, 'feature name must be a string');
+    }
+    const name = String(v).trim();
+    if (name.length === 0) continue;
+    if (name.length > MAX_FEATURE_NAME) throw new RecordError(hit.path, `feature name longer than ${MAX_FEATURE_NAME} characters`);
+    return name;
   }
-  if (typeof v !== 'string' && typeof v !== 'number') {
-    throw new RecordError(hit.path, 'feature name must be a string');
-  }
-  const name = String(v).trim();
-  if (name.length === 0) return UNATTRIBUTED_FEATURE;
-  if (name.length > MAX_FEATURE_NAME) throw new RecordError(hit.path, `feature name longer than ${MAX_FEATURE_NAME} characters`);
-  return name;
+  return UNATTRIBUTED_FEATURE;
 }
 
 export function resolveAttribution(record: JsonObject, mapping: FieldMapping) {
@@ -81,4 +88,14 @@ export function resolveAttribution(record: JsonObject, mapping: FieldMapping) {
     tenant_id: optString(record, mapping.tenant),
     user_id: optString(record, mapping.user),
   };
+}
+
+/** The mapping in force for one adapter: its own defaults, then overrides (global, then per format). */
+export function effectiveMapping(base: FieldMapping, ...overrides: (MappingOverride | undefined)[]): FieldMapping {
+  let m: FieldMapping = base;
+  for (const o of overrides) {
+    if (!o) continue;
+    m = { feature: o.feature ?? m.feature, tenant: o.tenant ?? m.tenant, user: o.user ?? m.user };
+  }
+  return m;
 }

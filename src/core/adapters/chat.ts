@@ -23,13 +23,30 @@ import type { AdapterContext, LogAdapter } from './types.js';
  * fields (choices, usage, model), `top` the log envelope (id, timestamp, metadata, latency).
  * In the flattened and canonical shapes all three are the same object.
  */
-function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPath: string, resPath: string, ctx: AdapterContext, format: string): CanonicalRequest {
-  const p = (prefix: string, names: string[]) => names.map((n) => (prefix ? `${prefix}.${n}` : n));
-  const inReq = (...names: string[]) => p(reqPath, names);
-  const inRes = (...names: string[]) => p(resPath, names);
+/** The request-body fields every chat-shaped log carries: prompt text, tools, sampling settings. */
+export interface ChatBodyFields {
+  system_prompt: string | null;
+  messages: ChatMessage[];
+  /** True when the body held prompt text at all (messages, prompt, system); false is not "empty". */
+  has_prompt_text: boolean;
+  tools: unknown[] | null;
+  response_format: unknown;
+  max_tokens: number | null;
+  temperature: number | null;
+  stream: boolean | null;
+}
 
-  let messages: ChatMessage[] = readMessages(getPath(top, inReq('messages')[0]!), inReq('messages')[0]!);
-  let hasText = Array.isArray(getPath(top, inReq('messages')[0]!));
+/**
+ * Reads an OpenAI/Anthropic-style request body found at `reqPath` inside `top` (`''` = top itself):
+ * messages (or a bare `prompt`), the system prompt (a field or a leading system message), tools,
+ * response_format, max tokens, temperature, stream. Gateways that store the request body
+ * (LiteLLM's proxy_server_request, Helicone's request_body) reuse it.
+ */
+export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
+  const inReq = (...names: string[]) => names.map((n) => (reqPath ? `${reqPath}.${n}` : n));
+  const messagesPath = inReq('messages')[0]!;
+  let messages: ChatMessage[] = readMessages(getPath(top, messagesPath), messagesPath);
+  let hasText = Array.isArray(getPath(top, messagesPath));
   const promptPath = inReq('prompt')[0]!;
   const prompt = getPath(top, promptPath);
   if (prompt !== undefined && prompt !== null) {
@@ -45,17 +62,34 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
   }
   if (system !== null) hasText = true;
 
-  const requested = optString(top, [...inReq('model', 'requested_model')]);
-  // In flat shapes `model` is the requested model; only a nested response names the served one.
-  const served = optString(top, [...(resPath ? inRes('model') : []), 'served_model', 'response_model']);
-  if (requested === null && served === null) throw new RecordError(inReq('model')[0]!, 'missing model');
-
   const tools = getPath(top, inReq('tools')[0]!) ?? getPath(top, inReq('functions')[0]!);
   if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw new RecordError(inReq('tools')[0]!, 'expected an array of tools');
   const responseFormat = getPath(top, inReq('response_format')[0]!) ?? getPath(top, inReq('text.format')[0]!) ?? null;
   if (responseFormat !== null && !isObject(responseFormat) && typeof responseFormat !== 'string') {
     throw new RecordError(inReq('response_format')[0]!, 'expected an object');
   }
+  return {
+    system_prompt: system,
+    messages,
+    has_prompt_text: hasText,
+    tools: Array.isArray(tools) ? tools : null,
+    response_format: responseFormat,
+    max_tokens: optTokens(top, inReq('max_tokens', 'max_completion_tokens', 'max_output_tokens')),
+    temperature: optNumber(top, inReq('temperature'), { max: 10 }),
+    stream: optBoolean(top, inReq('stream')),
+  };
+}
+
+function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPath: string, resPath: string, ctx: AdapterContext, format: string): CanonicalRequest {
+  const p = (prefix: string, names: string[]) => names.map((n) => (prefix ? `${prefix}.${n}` : n));
+  const inReq = (...names: string[]) => p(reqPath, names);
+  const inRes = (...names: string[]) => p(resPath, names);
+  const body = readChatBody(top, reqPath);
+
+  const requested = optString(top, [...inReq('model', 'requested_model')]);
+  // In flat shapes `model` is the requested model; only a nested response names the served one.
+  const served = optString(top, [...(resPath ? inRes('model') : []), 'served_model', 'response_model']);
+  if (requested === null && served === null) throw new RecordError(inReq('model')[0]!, 'missing model');
 
   const choice0 = `${resPath ? `${resPath}.` : ''}choices.0`;
   const errorValue = getPath(top, 'error') ?? getPath(top, inRes('error')[0]!);
@@ -70,14 +104,7 @@ function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPat
     requested_model: requested,
     served_model: served,
     provider: optString(top, ['provider', 'provider_name', ...inRes('provider')]),
-    system_prompt: system,
-    messages,
-    has_prompt_text: hasText,
-    tools: Array.isArray(tools) ? tools : null,
-    response_format: responseFormat,
-    max_tokens: tok([...inReq('max_tokens', 'max_completion_tokens', 'max_output_tokens')]),
-    temperature: optNumber(top, inReq('temperature'), { max: 10 }),
-    stream: optBoolean(top, inReq('stream')),
+    ...body,
     prompt_tokens: tok([...inRes('usage.prompt_tokens', 'usage.input_tokens'), 'prompt_tokens', 'tokens_prompt']),
     completion_tokens: tok([...inRes('usage.completion_tokens', 'usage.output_tokens'), 'completion_tokens', 'tokens_completion']),
     reasoning_tokens: tok([...inRes('usage.completion_tokens_details.reasoning_tokens', 'usage.output_tokens_details.reasoning_tokens'), 'reasoning_tokens']),

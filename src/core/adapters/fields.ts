@@ -158,3 +158,53 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return `${typeof v} ${String(v)}`;
 }
+
+/**
+ * A value that may hold JSON as text (CSV cells, Langfuse's `input`/`model_parameters`, LiteLLM's
+ * `metadata` from some exports). Also reads JSON whose quotes were doubled once too often, as
+ * the `@helicone/export` CSV writer does for object cells. Anything else comes back unchanged.
+ */
+export function parseJsonish(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  if (!(s.startsWith('{') || s.startsWith('['))) return v;
+  try {
+    return JSON.parse(s);
+  } catch {
+    if (!s.includes('""')) return v;
+    try {
+      return JSON.parse(s.replace(/""/g, '"'));
+    } catch {
+      return v;
+    }
+  }
+}
+
+/** Milliseconds from one timestamp field to another, or null when either is absent. */
+export function msBetween(obj: unknown, fromPaths: readonly string[], toPaths: readonly string[]): number | null {
+  const from = optTimestamp(obj, fromPaths);
+  const to = optTimestamp(obj, toPaths);
+  if (!from || !to) return null;
+  const ms = to.getTime() - from.getTime();
+  if (ms < 0) throw new RecordError(toPaths[0] ?? '(time)', `ends ${-ms} ms before it starts`);
+  if (ms > MAX_LATENCY_MS) throw new RecordError(toPaths[0] ?? '(time)', `implausibly long: ${ms} ms`);
+  return ms;
+}
+
+/** A number that may be absent or unreadable without making the record unreadable (e.g. "Infinity" max_tokens). */
+export function lenientTokens(obj: unknown, paths: readonly string[]): number | null {
+  try {
+    return optTokens(obj, paths);
+  } catch (err) {
+    if (err instanceof RecordError) return null;
+    throw err;
+  }
+}
+
+/** Copy of an object with every key also present in lower case (header-derived property names). */
+export function withLowercaseKeys(v: unknown): JsonObject | undefined {
+  if (!isObject(v)) return undefined;
+  const out: JsonObject = { ...v };
+  for (const [k, val] of Object.entries(v)) if (!(k.toLowerCase() in out)) out[k.toLowerCase()] = val;
+  return out;
+}

@@ -8,6 +8,9 @@ export interface FieldMapping {
   user: readonly string[];
 }
 
+/** User overrides of a mapping (flags, config file): each given list replaces the adapter's default. */
+export type MappingOverride = Partial<FieldMapping>;
+
 export interface AdapterContext {
   mapping: FieldMapping;
   /** Used as request_id when the record has none: a hash of the record's content. */
@@ -18,6 +21,13 @@ export interface AdapterContext {
 export interface LogAdapter {
   readonly name: string;
   readonly description: string;
+  /**
+   * Where this format logs feature, tenant and user when the user does not say
+   * (`--feature-field`, config `ingest.fields` / `ingest.formats.<name>`). Absent: the generic defaults.
+   */
+  readonly defaultMapping?: FieldMapping;
+  /** For formats that may lack prompt bodies: how a user exports them for a full analysis. */
+  readonly bodiesHint?: string;
   /** True when the record has this format's distinctive fields. */
   detect(record: JsonObject): boolean;
   /** Throws RecordError naming the field when the record cannot be read. */

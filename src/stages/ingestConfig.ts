@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { adapterByName } from '../core/adapters/index.js';
+import { PnyxError } from '../core/errors.js';
+import { ConfigFileSchema, type IngestConfig } from '../core/ingestConfig.js';
+
+export const CONFIG_FILE_NAMES = ['pnyx.config.json', 'pnyx.config.yaml', 'pnyx.config.yml'] as const;
+
+/** The config file named by --config, else the first pnyx.config.{json,yaml,yml} in `cwd`, else none. */
+export function findConfigFile(explicit: string | undefined, cwd: string): string | undefined {
+  if (explicit) {
+    if (!existsSync(explicit)) throw new PnyxError('config', `${explicit}: no such config file`);
+    return explicit;
+  }
+  return CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
+}
+
+/** Reads the `ingest` section; `join` paths come back resolved against the config file's folder. */
+export function loadIngestConfig(path: string | undefined): IngestConfig | undefined {
+  if (!path) return undefined;
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new PnyxError('config', `${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PnyxError('config', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const ingest = parsed.data.ingest;
+  if (!ingest) return undefined;
+  for (const name of Object.keys(ingest.formats ?? {})) {
+    if (!adapterByName(name)) throw new PnyxError('config', `${path}: ingest.formats.${name}: unknown format`);
+  }
+  return { ...ingest, join: ingest.join?.map((p) => resolve(dirname(path), p)) };
+}
