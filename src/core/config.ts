@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { IngestConfigSchema } from './ingestConfig.js';
 
 /**
- * The routing policy file, `pnyx.config.json` or `pnyx.config.yaml` (looked up in the working
- * directory, or named with `--config`). A policy block applies globally (`policy`) and per feature
+ * The config file, `pnyx.config.json` or `pnyx.config.yaml` (looked up in the working directory,
+ * or named with `--config`): the routing policy, the sample rate, and the `ingest` section. A policy block applies globally (`policy`) and per feature
  * (`features.<name>`); a feature's block overrides the global one field by field.
  * `schemas/pnyx.config.schema.json` is generated from this schema (npm run schemas).
  */
@@ -47,21 +48,10 @@ export const PnyxConfigSchema = z
       .describe('Share of production traffic the logs hold (0.01 = 1% sampled); `--sample-rate` overrides it.'),
     policy: RoutingPolicySchema.optional().describe('Policy for every feature.'),
     features: z.record(z.string(), RoutingPolicySchema).optional().describe('Per-feature policy, by exact feature name; overrides `policy` field by field.'),
-    ingest: z
-      .object({
-        feature_field: z
-          .array(z.string().min(1))
-          .optional()
-          .describe('Dotted paths to the feature name in each log record (as `pnyx analyze --feature-field`).'),
-      })
-      .strict()
-      .optional(),
+    ingest: IngestConfigSchema.optional().describe('Where feature, tenant and user live in the logs, feature renames, and request logs to join (see README "Gateway formats").'),
   })
   .strict();
 export type PnyxConfig = z.infer<typeof PnyxConfigSchema>;
-
-/** File names looked up in the working directory, in order. */
-export const CONFIG_FILE_NAMES = ['pnyx.config.json', 'pnyx.config.yaml', 'pnyx.config.yml'] as const;
 
 /** The policy in force for one feature: the feature's block over the global one. */
 export function policyFor(config: PnyxConfig, feature: string): RoutingPolicy {
@@ -78,5 +68,5 @@ export function parseConfig(raw: unknown, source: string): { ok: true; config: P
 
 /** JSON Schema of the config file, for editors. */
 export function configJsonSchema(): Record<string, unknown> {
-  return { ...z.toJSONSchema(PnyxConfigSchema, { target: 'draft-2020-12' }), title: 'pnyx routing policy (pnyx.config.json / .yaml)' };
+  return { ...z.toJSONSchema(PnyxConfigSchema, { target: 'draft-2020-12', io: 'input' }), title: 'pnyx routing policy (pnyx.config.json / .yaml)' };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as analyze } from './analyze.js';
+import { register as report } from './report.js';
 
 /** Every command, in the order `pnyx --help` lists them. Each file exports `register(program)`. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [analyze];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [analyze, report];
