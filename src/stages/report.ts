@@ -46,30 +46,42 @@ export const REPORT_THRESHOLDS: Record<string, number> = {
   TIER_MIN_EFFICIENT: TIER_MIN_CAPABILITY_INDEX.efficient,
 };
 
-/** Builds the report model: aggregation in DuckDB (profile buckets), decisions in the pure core. */
-export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Report> {
-  const now = opts.now ?? new Date();
-  const asOf = now.toISOString().slice(0, 10);
-  const window = await logWindow(db);
-  const days = windowDays(window);
+/** Every classified feature's profile buckets and assessment (the pure core on DuckDB aggregates). */
+export async function assessFeatures(
+  db: PnyxDb,
+  opts: Pick<ReportOptions, 'catalog' | 'config' | 'feature'> & { asOf: string },
+): Promise<{ facts: FeatureFacts[]; assessed: { facts: FeatureFacts; buckets: StoredBucket[]; assessment: FeatureAssessment }[]; unclassified: string[] }> {
   const facts = (await featureFacts(db)).filter((f) => !opts.feature || f.feature === opts.feature);
-  const allRequests = facts.reduce((s, f) => s + f.requests, 0);
-  const totalRequests = opts.feature ? (await featureFacts(db)).reduce((s, f) => s + f.requests, 0) : allRequests;
   const buckets = await profileBuckets(db, opts.feature);
   const byFeature = new Map<string, StoredBucket[]>();
   for (const b of buckets) byFeature.set(b.feature, [...(byFeature.get(b.feature) ?? []), b]);
-
-  const warnings: string[] = [];
-  if (days === null) warnings.push('the logs have no time window of at least an hour (timestamps missing?): monthly costs are not extrapolated');
-  const features: FeatureReport[] = [];
+  const assessed = [];
+  const unclassified: string[] = [];
   for (const f of facts) {
     const fb = byFeature.get(f.feature) ?? [];
     if (fb.length === 0) {
-      warnings.push(`${f.feature}: no classified requests (run \`pnyx analyze\` to classify them): no verdict`);
+      unclassified.push(f.feature);
       continue;
     }
     const policy = policyFor(opts.config, f.feature);
-    const a = assessFeature(f.feature, fb, { catalog: opts.catalog, policy, asOf, ttftP95Ms: f.ttft_p95_ms });
+    assessed.push({ facts: f, buckets: fb, assessment: assessFeature(f.feature, fb, { catalog: opts.catalog, policy, asOf: opts.asOf, ttftP95Ms: f.ttft_p95_ms }) });
+  }
+  return { facts, assessed, unclassified };
+}
+
+/** Builds the report model: aggregation in DuckDB (profile buckets), decisions in the pure core. */
+export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Report> {
+  const now = opts.now ?? new Date();
+  const window = await logWindow(db);
+  const days = windowDays(window);
+  const { facts, assessed, unclassified } = await assessFeatures(db, { ...opts, asOf: now.toISOString().slice(0, 10) });
+  const allRequests = facts.reduce((s, f) => s + f.requests, 0);
+  const totalRequests = opts.feature ? (await featureFacts(db)).reduce((s, f) => s + f.requests, 0) : allRequests;
+  const warnings: string[] = unclassified.map((f) => `${f}: no classified requests (run \`pnyx analyze\` to classify them): no verdict`);
+  if (days === null) warnings.push('the logs have no time window of at least an hour (timestamps missing?): monthly costs are not extrapolated');
+  const features: FeatureReport[] = [];
+  for (const { facts: f, assessment: a } of assessed) {
+    const policy = policyFor(opts.config, f.feature);
     const monthly = projectMonthlyCost({
       current_sample_usd: a.sample_cost.current,
       projected_sample_usd: a.sample_cost.projected,
@@ -122,7 +134,7 @@ function qualitySummary(a: FeatureAssessment): string {
   return parts.length ? parts.join('; ') : 'no capability need above the checked level';
 }
 
-function toFeatureReport(
+export function toFeatureReport(
   f: FeatureFacts,
   a: FeatureAssessment,
   monthly: ReturnType<typeof projectMonthlyCost>,

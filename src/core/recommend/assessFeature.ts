@@ -82,6 +82,16 @@ export interface FeatureAssessment {
   warnings: string[];
   /** Per capability: share of requests whose need falls in [0,.25), [.25,.5), [.5,.75), [.75,1]. */
   need_distribution: Record<Capability, [number, number, number, number]>;
+  /** Per input bucket (same order): its own cheapest adequate model and the route it gets. */
+  bucket_results: BucketResult[];
+}
+
+export interface BucketResult {
+  cheapest_adequate: string | null;
+  route_model: string | null;
+  /** Capabilities / constraints the assigned model falls short on. */
+  short_on: string[];
+  light: boolean;
 }
 
 interface AssignedView {
@@ -341,6 +351,19 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
       `${(metadataOnlyShare * 100).toFixed(0)}% of requests are metadata-only (no prompt text in the logs): their profiles come from token shapes, tools and format flags alone — lower confidence; export prompt bodies from the gateway for a full analysis`,
     );
   }
+  const routeModelOf = (e: BucketEval): string | null => {
+    if (verdict === 'well-matched') {
+      const v = views.get(e.bucket.model)!;
+      return v.state.in_catalog && !v.state.expiring ? e.bucket.model : v.state.replacement?.model ?? e.bucket.model;
+    }
+    if (routes.length === 2) return e.light ? routes[0]!.model : routes[1]!.model;
+    return routes[0]?.model ?? null;
+  };
+  const bucketResults: BucketResult[] = evals.map((e) => {
+    let best = -1;
+    for (let i = 0; i < candidates.length; i++) if (e.adequate[i] && (best < 0 || e.cost[i]! < e.cost[best]!)) best = i;
+    return { cheapest_adequate: best < 0 ? null : candidates[best]!.model.id, route_model: routeModelOf(e), short_on: [...new Set(e.short.map((x) => x.capability))], light: e.light };
+  });
   const violations = policyViolations(views, opts);
   warnings.push(...unverifiablePolicyWarnings(opts.policy));
   for (const v of views.values()) warnings.push(...v.state.notes);
@@ -363,6 +386,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     violations,
     warnings,
     need_distribution: needDistribution(evals),
+    bucket_results: bucketResults,
   };
 }
 
