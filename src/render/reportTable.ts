@@ -38,3 +38,15 @@ export function renderReportTable(r: Report, style: RenderStyle): string {
   for (const w of r.warnings) out.push(`note: ${style.clean(w)}`);
   return out.join('\n');
 }
+
+/** The short verdict table `pnyx analyze` prints after its summary. */
+export function renderVerdictTable(r: Report, style: RenderStyle): string {
+  const table = new Table({
+    head: ['feature', 'verdict', 'recommended', 'monthly now → projected', 'confidence'],
+    style: style.color ? { head: ['cyan'] } : { head: [], border: [] },
+  });
+  for (const f of r.features) {
+    table.push([style.clean(f.feature), paint(f.verdict, VERDICT_COLOR[f.verdict], style.color), style.clean(routesText(f)), monthlyText(f), confidenceText(f)]);
+  }
+  return table.toString();
+}
