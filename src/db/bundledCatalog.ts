@@ -11,11 +11,15 @@ import type { CatalogModel, ScoreSource } from '../core/catalog/types.js';
  */
 export const BUNDLED_DIR = fileURLToPath(new URL('../../data/catalog/', import.meta.url));
 
-export interface BundledSnapshot {
+export interface BundledSnapshotFile {
   file: string;
+  /** sha256 of the file's bytes: identifies the bundled snapshot in the database. */
+  sha256: string;
+}
+
+export interface BundledSnapshot extends BundledSnapshotFile {
   snapshot_date: string;
   origin: string;
-  sha256: string;
   models: CatalogModel[];
   raws: unknown[];
 }
@@ -26,35 +30,58 @@ export interface BundledScores {
   figures: Map<string, ScoreSource[]>;
 }
 
-let snapshotsCache: BundledSnapshot[] | null = null;
+const snapshotsCache = new Map<string, BundledSnapshot>();
 let scoresCache: BundledScores | null = null;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Every bundled snapshot, oldest first. */
-export function bundledSnapshots(): BundledSnapshot[] {
-  if (snapshotsCache) return snapshotsCache;
+const textCache = new Map<string, string>();
+function readBundled(file: string): string {
+  let t = textCache.get(file);
+  if (t === undefined) {
+    t = readFileSync(BUNDLED_DIR + file, 'utf8');
+    textCache.set(file, t);
+  }
+  return t;
+}
+
+/** The bundled snapshot files and their hashes, oldest first (cheap: nothing is parsed). */
+export function bundledSnapshotFiles(): BundledSnapshotFile[] {
   if (!existsSync(BUNDLED_DIR)) throw new PnyxError('catalog', `bundled catalog folder ${BUNDLED_DIR} is missing (broken install?)`);
-  const files = readdirSync(BUNDLED_DIR)
+  return readdirSync(BUNDLED_DIR)
     .filter((f) => /^openrouter-\d{4}-\d{2}-\d{2}\.json$/.test(f))
-    .sort();
-  snapshotsCache = files.map((file) => {
-    const text = readFileSync(BUNDLED_DIR + file, 'utf8');
-    const json = JSON.parse(text) as { snapshot_date?: string; origin?: string };
-    const parsed = parseOpenRouterResponse(json);
-    if (!parsed.ok) throw new PnyxError('catalog', `bundled catalog ${file} is invalid: ${parsed.error}`);
-    return {
-      file,
-      snapshot_date: json.snapshot_date ?? file.slice('openrouter-'.length, -'.json'.length),
-      origin: `bundled:${file}${json.origin ? ` (${json.origin})` : ''}`,
-      sha256: sha256(text),
-      models: parsed.response.data.map(toCatalogModel),
-      raws: parsed.response.data,
-    };
-  });
-  return snapshotsCache;
+    .sort()
+    .map((file) => ({ file, sha256: sha256(readBundled(file)) }));
+}
+
+/** One bundled snapshot, parsed and validated. */
+export function bundledSnapshot(f: BundledSnapshotFile): BundledSnapshot {
+  const cached = snapshotsCache.get(f.file);
+  if (cached) return cached;
+  const json = JSON.parse(readBundled(f.file)) as { snapshot_date?: string; origin?: string };
+  const parsed = parseOpenRouterResponse(json);
+  if (!parsed.ok) throw new PnyxError('catalog', `bundled catalog ${f.file} is invalid: ${parsed.error}`);
+  const snap: BundledSnapshot = {
+    ...f,
+    snapshot_date: json.snapshot_date ?? f.file.slice('openrouter-'.length, -'.json'.length),
+    origin: `bundled:${f.file}${json.origin ? ` (${json.origin})` : ''}`,
+    models: parsed.response.data.map(toCatalogModel),
+    raws: parsed.response.data,
+  };
+  snapshotsCache.set(f.file, snap);
+  return snap;
+}
+
+/** Every bundled snapshot, parsed, oldest first. */
+export function bundledSnapshots(): BundledSnapshot[] {
+  return bundledSnapshotFiles().map(bundledSnapshot);
+}
+
+/** sha256 of data/catalog/scores.json (cheap). */
+export function bundledScoresSha(): string {
+  return sha256(readBundled('scores.json'));
 }
 
 interface ScoresFile {
@@ -63,7 +90,7 @@ interface ScoresFile {
 
 export function bundledScores(): BundledScores {
   if (scoresCache) return scoresCache;
-  const text = readFileSync(BUNDLED_DIR + 'scores.json', 'utf8');
+  const text = readBundled('scores.json');
   const file = JSON.parse(text) as ScoresFile;
   const figures = new Map<string, ScoreSource[]>();
   const own = (id: string): ScoreSource[] =>

@@ -2,7 +2,10 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import { combineScores } from '../core/catalog/scores.js';
 import type { CatalogModel, ModelCatalog, ModelScores, PriceOverride, ScoreSource } from '../core/catalog/types.js';
-import { bundledScores, bundledSnapshots } from './bundledCatalog.js';
+import { bundledScores, bundledScoresSha, bundledSnapshot, bundledSnapshotFiles, bundledSnapshots } from './bundledCatalog.js';
+import type { ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
+
+export type { ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
 import type { PnyxDb } from './database.js';
 
 /**
@@ -18,15 +21,6 @@ import type { PnyxDb } from './database.js';
  * `loadCatalog` returns the latest synced snapshot, else the latest bundled one.
  */
 
-export interface SnapshotInfo {
-  snapshot_id: number;
-  source: string;
-  origin: string | null;
-  fetched_at: Date;
-  snapshot_date: string;
-  model_count: number;
-  sha256: string;
-}
 
 export interface NewSnapshot {
   source: string;
@@ -202,20 +196,21 @@ export async function insertJsonRows(
  */
 export async function ensureBundledCatalog(db: PnyxDb): Promise<boolean> {
   if (!(await hasCatalogTables(db))) return false;
-  const snaps = bundledSnapshots();
-  const scores = bundledScores();
+  const files = bundledSnapshotFiles();
+  const scoresSha = bundledScoresSha();
   const haveSnaps = new Set((await db.all<{ sha256: string }>(`SELECT sha256 FROM catalog_snapshots WHERE source = 'bundled'`)).map((r) => r.sha256));
-  const haveScores = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'bundled' AND bundle = $1`, [scores.sha256]);
-  const missing = snaps.filter((s) => !haveSnaps.has(s.sha256));
+  const haveScores = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'bundled' AND bundle = $1`, [scoresSha]);
+  const missing = files.filter((s) => !haveSnaps.has(s.sha256));
   const scoresStale = (haveScores?.n ?? 0) === 0;
   if (missing.length === 0 && !scoresStale) return true;
   try {
     await db.transaction(async () => {
-      for (const s of missing) {
+      for (const s of missing.map(bundledSnapshot)) {
         await insertSnapshot(db, { source: 'bundled', origin: s.origin, snapshot_date: s.snapshot_date, sha256: s.sha256, models: s.models, raws: s.raws });
       }
       if (scoresStale) {
         await db.run(`DELETE FROM model_scores WHERE origin = 'bundled'`);
+        const scores = bundledScores();
         const rows: Record<string, unknown>[] = [];
         for (const [id, figs] of scores.figures) {
           for (const f of figs) rows.push({ model_id: id, capability: f.target ?? '', score: f.score ?? null, source: f.source, metric: f.metric, date: f.date, raw: f.raw, n: null });
@@ -349,17 +344,6 @@ export async function loadCatalog(db: PnyxDb, opts: { snapshot?: string } = {}):
   };
 }
 
-export interface ModelHistoryEntry {
-  snapshot_id: number;
-  snapshot_date: string;
-  source: string;
-  /** False when the snapshot does not list the model. */
-  present: boolean;
-  prompt: number | null;
-  completion: number | null;
-  price_unknown: boolean | null;
-  expiration_date: string | null;
-}
 
 /** The model in every stored snapshot, oldest first: present or not, and its prices. */
 export async function modelHistory(db: PnyxDb, id: string): Promise<ModelHistoryEntry[]> {
@@ -372,4 +356,40 @@ export async function modelHistory(db: PnyxDb, id: string): Promise<ModelHistory
      ORDER BY s.snapshot_date, s.snapshot_id`,
     [id],
   );
+}
+
+// ------------------------------------------------------------------ imported scores
+
+export interface ScoreImport {
+  model_id: string;
+  target: string;
+  score: number;
+  n: number | null;
+  source: string;
+  metric: string;
+  date: string;
+}
+
+/**
+ * Stores a team's scores (origin `imported`). Rows replace earlier imported rows of the same
+ * model, target and source, so importing the same file twice changes nothing. One transaction.
+ */
+export async function importScores(db: PnyxDb, rows: ScoreImport[]): Promise<{ replaced: number; inserted: number }> {
+  return db.transaction(async () => {
+    const before = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'imported'`);
+    await db.run(
+      `DELETE FROM model_scores s USING (SELECT unnest(from_json($1::JSON, '[{"model_id":"VARCHAR","capability":"VARCHAR","source":"VARCHAR"}]'), recursive := true)) k
+       WHERE s.origin = 'imported' AND s.model_id = k.model_id AND s.capability = k.capability AND s.source = k.source`,
+      [JSON.stringify(rows.map((r) => ({ model_id: r.model_id, capability: r.target, source: r.source })))],
+    );
+    const mid = await db.one<{ n: number }>(`SELECT count(*) AS n FROM model_scores WHERE origin = 'imported'`);
+    await insertJsonRows(
+      db,
+      'model_scores',
+      { origin: 'imported', bundle: null, imported_at: new Date().toISOString() },
+      SCORE_ROW_TYPES,
+      rows.map((r) => ({ model_id: r.model_id, capability: r.target, score: r.score, source: r.source, metric: r.metric, date: r.date, raw: r.score, n: r.n })),
+    );
+    return { replaced: (before?.n ?? 0) - (mid?.n ?? 0), inserted: rows.length };
+  });
 }

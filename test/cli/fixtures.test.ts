@@ -1,0 +1,26 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FEATURES } from '../../scripts/fixtures/features/index.js';
+import { FIXTURES, runCli, tempDir } from '../helpers/cli.js';
+
+const tmp = tempDir('pnyx-cli-fixtures-');
+afterAll(tmp.cleanup);
+
+describe('pnyx analyze on the bundled fixtures', () => {
+  it('stores every record of crm-sample.jsonl (0 rejected) and lists the seven features', () => {
+    const sample = join(FIXTURES, 'crm-sample.jsonl');
+    const lines = readFileSync(sample, 'utf8').trimEnd().split('\n').length;
+    const r = runCli(['analyze', sample, '--db', join(tmp.path, 'sample.duckdb')]);
+    expect(r.stderr).toContain(`${lines} read, ${lines} stored, 0 duplicates, 0 rejected`);
+    expect(r.code).toBe(0);
+    for (const f of FEATURES) expect(r.stdout).toContain(f.name);
+  });
+
+  it.each(readdirSync(join(FIXTURES, 'formats')).sort())('stores all 50 records of formats/%s (0 rejected)', (file) => {
+    const r = runCli(['analyze', join(FIXTURES, 'formats', file), '--db', join(tmp.path, `${file}.duckdb`)]);
+    expect(r.stderr).toContain('50 read, 50 stored, 0 duplicates, 0 rejected');
+    expect(r.code).toBe(0);
+    for (const f of FEATURES) expect(r.stdout).toContain(f.name);
+  });
+});
