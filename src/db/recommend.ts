@@ -4,19 +4,20 @@ import type { PnyxDb } from './database.js';
 
 /**
  * The profile bucket of a request: its feature, model and profile with the numbers rounded
- * (0.05 steps; context tokens by power of two). Requests in one bucket get one recommendation,
+ * (0.05 steps; context and reasoning tokens by power of two). Requests in one bucket get one recommendation,
  * so recommending scales with the number of distinct buckets, not of requests.
  */
 const BUCKET_COLUMNS = `
   r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
   round(p.reasoning * 20) / 20 AS reasoning, round(p.complexity * 20) / 20 AS complexity,
   round(p.policy_sensitivity * 20) / 20 AS policy_sensitivity, round(p.latency_sensitivity * 20) / 20 AS latency_sensitivity,
-  round(p.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(p.context_tokens, 1)))::INTEGER AS ctx_bucket`;
+  round(p.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(p.context_tokens, 1)))::INTEGER AS ctx_bucket,
+  ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER AS effort_bucket`;
 
 /** The same key as one number, for joining per-request rows to their bucket's recommendation. */
 export const BUCKET_ID_SQL = `hash(r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
   round(p.reasoning * 20), round(p.complexity * 20), round(p.policy_sensitivity * 20), round(p.latency_sensitivity * 20),
-  round(p.safety_risk * 10), ceil(log2(greatest(p.context_tokens, 1)))::INTEGER)`;
+  round(p.safety_risk * 10), ceil(log2(greatest(p.context_tokens, 1)))::INTEGER, ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER)`;
 
 export interface StoredBucket extends ProfileBucket {
   bucket_id: bigint;

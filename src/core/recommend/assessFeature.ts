@@ -3,24 +3,24 @@ import { CAPABILITIES, type Capability, type CatalogModel, type ModelCatalog, ty
 import { addTokens, costOn, ZERO_TOKENS, type ProfileBucket, type TokenTotals } from './bucket.js';
 import { eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
 import { verdictConfidence, type Confidence } from './confidence.js';
+import { levelScale, type LevelScale } from './levels.js';
 import { assignedModelState, type ModelState } from './modelState.js';
 import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
 
 /**
  * Verdict thresholds (README "Reports and recommendations" documents them). Per request, the
  * assigned model is *short* when it falls below a need by more than NEED_MARGIN (or fails a hard
- * constraint), and the request is *light* when a model at least OVER_COST_RATIO× cheaper on the
- * request's own tokens meets all its needs. Per feature, in this order:
- * - mixed: at least UNDER_SHARE_MIN short and at least MIXED_SHARE_MIN light (the traffic spans tiers);
- * - under-provisioned: at least UNDER_SHARE_MIN short;
- * - over-provisioned: at least OVER_SHARE_MIN light (one cheaper model serves the feature);
- * - mixed: at least MIXED_SHARE_MIN light and at least MIXED_SHARE_MIN not light: dynamic routing,
- *   one route per tier;
+ * constraint); the request is *over-served* when the assigned model meets every need and a model
+ * at least OVER_COST_RATIO× cheaper on the request's own tokens does too. Per feature, in order:
+ * - over-provisioned: at least OVER_SHARE_MIN of the requests over-served: one cheaper model;
+ * - mixed: at least MIXED_SHARE_MIN over-served and (so) at least MIXED_SHARE_MIN not: the
+ *   requests span tiers; dynamic routing, one route per tier;
+ * - under-provisioned: at least UNDER_SHARE_MIN of the requests short on the assigned model;
  * - well-matched: none of the above.
  * OVER_SHARE_MIN = 1 - MIXED_SHARE_MIN, so every feature lands in exactly one verdict.
  */
 export const UNDER_SHARE_MIN = 0.2;
-export const MIXED_SHARE_MIN = 0.15;
+export const MIXED_SHARE_MIN = 0.2;
 export const OVER_SHARE_MIN = 1 - MIXED_SHARE_MIN;
 export const OVER_COST_RATIO = 3;
 /** A route's model must meet the needs of at least this share of the requests it gets (over-provisioned: at least OVER_SHARE_MIN when no such model is OVER_COST_RATIO× cheaper). */
@@ -67,7 +67,7 @@ export interface FeatureAssessment {
   metadata_only_share: number;
   current_models: { model: string; share: number }[];
   verdict: Verdict;
-  /** Shares of requests: under = assigned falls short; light = a model OVER_COST_RATIO× cheaper meets the need; over = light and not under. */
+  /** Shares of requests: under = assigned falls short; light = a model OVER_COST_RATIO× cheaper meets the needs; over = light and the assigned model is not short (over-served); fit = neither. */
   shares: { under: number; over: number; light: number; fit: number };
   strategy: 'static' | 'dynamic';
   routes: Route[];
@@ -96,7 +96,10 @@ export interface BucketResult {
 
 interface AssignedView {
   id: string;
+  /** Capability levels (percentiles in the catalog). */
   scores: ModelScores | undefined;
+  /** The catalog's own scores. */
+  rawScores: ModelScores | undefined;
   /** Catalog model used to price requests without logged cost (the model itself, or its replacement). */
   pricing: CatalogModel | null;
   state: ModelState;
@@ -170,7 +173,7 @@ function describeNeeds(evals: BucketEval[]): string {
   return parts.length ? parts.join(', ') : 'low needs on every capability';
 }
 
-function assignedView(modelId: string, opts: AssessOptions, candidates: Candidate[], buckets: ProfileBucket[]): AssignedView {
+function assignedView(modelId: string, opts: AssessOptions, candidates: Candidate[], buckets: ProfileBucket[], scale: LevelScale): AssignedView {
   let tokens: TokenTotals = ZERO_TOKENS;
   let loggedTokens: TokenTotals = ZERO_TOKENS;
   let loggedUsd = 0;
@@ -194,11 +197,11 @@ function assignedView(modelId: string, opts: AssessOptions, candidates: Candidat
     scores = opts.catalog.scores.get(replacement.id);
     state.notes.push(`no benchmark scores for ${modelId}: judged by its replacement's scores`);
   }
-  return { id: modelId, scores, pricing: own ?? replacement, state };
+  return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state };
 }
 
 function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate[]): BucketEval {
-  const needs = { ...requiredCapabilities(b.profile), context_tokens: b.max_context_tokens };
+  const needs = { ...requiredCapabilities(b.profile, { reasoning_tokens: b.tokens.requests ? b.tokens.reasoning_tokens / b.tokens.requests : 0 }), context_tokens: b.max_context_tokens };
   const own = a.state.in_catalog ? a.pricing : null;
   const hard = own ? hardConstraintFailures(own, a.scores, { ...needs, interactive: false }) : [];
   const short = a.scores ? shortfalls(needs, a.scores) : [];
@@ -239,12 +242,15 @@ function routeCost(evals: BucketEval[], candidates: Candidate[], model: string):
 
 /** The verdict, routes, costs, quality and confidence of one feature. Pure. */
 export function assessFeature(feature: string, buckets: ProfileBucket[], opts: AssessOptions): FeatureAssessment {
-  const candidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
+  const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
+  const scale = levelScale(rawCandidates.map((c) => c.scores));
+  // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
+  const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
   const warnings: string[] = [];
   const byModel = new Map<string, ProfileBucket[]>();
   for (const b of buckets) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b]);
   const views = new Map<string, AssignedView>();
-  for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, candidates, bs));
+  for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
 
   const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, candidates));
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
@@ -270,19 +276,26 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
 
   let verdict: Verdict = 'well-matched';
   let routes: Route[] = [];
-  const lightEvals = evals.filter((e) => e.light);
-  const strongEvals = evals.filter((e) => !e.light);
-  const mixedPossible = shares.light >= MIXED_SHARE_MIN && 1 - shares.light >= MIXED_SHARE_MIN;
+  const lightEvals = evals.filter((e) => e.light && !e.under);
+  const strongEvals = evals.filter((e) => !e.light || e.under);
   const dynamicRoutes = (): Route[] => {
     const light = routeFor(lightEvals, candidates, lightEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => `simpler requests: ${describeNeeds(lightEvals)}; ${c.model.id} meets them, ${cheaperThan(c, lightEvals)}`);
     const strong = routeFor(strongEvals, candidates, strongEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => {
       const deficit = topDeficits(strongEvals)[0];
-      return `demanding requests: ${describeNeeds(strongEvals)}${deficit ? `; ${(deficit.share * 100).toFixed(0)}% fall short of the assigned model on ${deficit.capability}` : ''}; ${c.model.id} (${c.tier}) meets them`;
+      return `demanding requests: ${describeNeeds(strongEvals)}${deficit ? `; ${(deficit.share * 100).toFixed(0)}% of the feature falls short of the assigned model on ${deficit.capability}` : ''}; ${c.model.id} (${c.tier}) meets them`;
     });
     return [light, strong].filter((r): r is Route => r !== null);
   };
 
-  if (shares.under >= UNDER_SHARE_MIN && mixedPossible) {
+  if (shares.over >= OVER_SHARE_MIN) {
+    verdict = 'over-provisioned';
+    // One model for the whole feature: the cheapest meeting ROUTE_COVERAGE of the requests at
+    // OVER_COST_RATIO× less than today, else the cheapest meeting OVER_SHARE_MIN of them.
+    const why = (c: Candidate): string =>
+      `${(shares.over * 100).toFixed(0)}% of requests are served as well by a model ${OVER_COST_RATIO}× cheaper (${needsText}); ${c.model.id} meets them, ${cheaperThan(c, evals)}`;
+    const r = routeFor(evals, candidates, 1, why, ROUTE_COVERAGE, assignedTotal / OVER_COST_RATIO) ?? routeFor(evals, candidates, 1, why, OVER_SHARE_MIN);
+    routes = r ? [r] : [];
+  } else if (shares.over >= MIXED_SHARE_MIN) {
     verdict = 'mixed';
     routes = dynamicRoutes();
   } else if (shares.under >= UNDER_SHARE_MIN) {
@@ -290,20 +303,10 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     const d = topDeficits(evals);
     const r = routeFor(evals, candidates, 1, (c) => `${(shares.under * 100).toFixed(0)}% of requests need more than ${mainModel} has (${d.map((x) => `${x.capability} ${(x.share * 100).toFixed(0)}%`).join(', ')}); ${c.model.id} (${c.tier}) meets the needs of the feature`);
     routes = r ? [r] : [];
-  } else if (shares.light >= OVER_SHARE_MIN) {
-    verdict = 'over-provisioned';
-    // One model for the whole feature: the cheapest meeting ROUTE_COVERAGE of the requests at
-    // OVER_COST_RATIO× less than today, else the cheapest meeting OVER_SHARE_MIN of them.
-    const why = (c: Candidate): string =>
-      `${(shares.light * 100).toFixed(0)}% of requests are served as well by a model ${OVER_COST_RATIO}× cheaper (${needsText}); ${c.model.id} meets them, ${cheaperThan(c, evals)}`;
-    const r = routeFor(evals, candidates, 1, why, ROUTE_COVERAGE, assignedTotal / OVER_COST_RATIO) ?? routeFor(evals, candidates, 1, why, OVER_SHARE_MIN);
-    routes = r ? [r] : [];
-  } else if (mixedPossible) {
-    verdict = 'mixed';
-    routes = dynamicRoutes();
   }
   if (verdict === 'mixed' && routes.length === 2 && routes[0]!.model === routes[1]!.model) {
-    routes = [{ ...routes[0]!, share: 1, reason: `${routes[0]!.reason} (one model serves both tiers)` }];
+    const [light, strong] = routes as [Route, Route];
+    routes = [{ ...strong, share: 1, coverage: Math.min(light.coverage, strong.coverage), reason: `${light.reason}; ${strong.reason} (one model serves both tiers)` }];
   }
   if (verdict === 'well-matched') {
     routes = [...byModel.entries()].map(([m, bs]) => {
@@ -356,7 +359,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
       const v = views.get(e.bucket.model)!;
       return v.state.in_catalog && !v.state.expiring ? e.bucket.model : v.state.replacement?.model ?? e.bucket.model;
     }
-    if (routes.length === 2) return e.light ? routes[0]!.model : routes[1]!.model;
+    if (routes.length === 2) return e.light && !e.under ? routes[0]!.model : routes[1]!.model;
     return routes[0]?.model ?? null;
   };
   const bucketResults: BucketResult[] = evals.map((e) => {
@@ -476,9 +479,9 @@ function confidenceOf(verdict: Verdict, shares: FeatureAssessment['shares'], n: 
     case 'under-provisioned':
       return verdictConfidence({ ...base, share: shares.under, threshold: UNDER_SHARE_MIN, direction: 'above', label: 'requests short on the assigned model' });
     case 'over-provisioned':
-      return verdictConfidence({ ...base, share: shares.light, threshold: OVER_SHARE_MIN, direction: 'above', label: `requests served by a ${OVER_COST_RATIO}× cheaper model` });
+      return verdictConfidence({ ...base, share: shares.over, threshold: OVER_SHARE_MIN, direction: 'above', label: `requests served as well by a ${OVER_COST_RATIO}× cheaper model` });
     case 'mixed': {
-      const minority = Math.min(shares.light, 1 - shares.light);
+      const minority = Math.min(shares.over, 1 - shares.over);
       return verdictConfidence({ ...base, share: minority, threshold: MIXED_SHARE_MIN, direction: 'above', label: 'smaller tier' });
     }
     default:
@@ -490,7 +493,7 @@ function policyViolations(views: Map<string, AssignedView>, opts: AssessOptions)
   const out: Violation[] = [];
   const p = opts.policy;
   for (const v of views.values()) {
-    const why = policyExclusion(v.id, v.scores, { ...p, latency_slo_p95_ttft_ms: undefined });
+    const why = policyExclusion(v.id, v.rawScores, { ...p, latency_slo_p95_ttft_ms: undefined });
     if (why) {
       const rule: Violation['rule'] = why.includes('blocked') ? 'blocked' : why.includes('quality floor') ? 'quality_floor' : 'not_allowed';
       out.push({ rule, model: v.id, message: `${v.id}: ${why}` });

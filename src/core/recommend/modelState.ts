@@ -8,8 +8,8 @@ export const EXPIRY_WARNING_DAYS = 90;
 export const REPRICE_TOLERANCE = 0.15;
 /** Weight of the price distance (|ln price ratio|) against the capability distance when looking for a replacement. */
 export const REPLACEMENT_PRICE_WEIGHT = 0.1;
-/** Distance bonus for a replacement from the same provider. */
-export const REPLACEMENT_SAME_PROVIDER_BONUS = 0.03;
+/** Distance bonus for a replacement from the same provider (same API, contract and data terms: the natural successor). */
+export const REPLACEMENT_SAME_PROVIDER_BONUS = 0.1;
 
 export interface ModelState {
   model: string;

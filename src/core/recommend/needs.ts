@@ -2,20 +2,35 @@ import type { Capability, ModelScores } from '../catalog/types.js';
 import type { CapabilityProfile, Domain } from '../profile.js';
 
 /**
- * What a request needs from a model, on the catalog's 0..1 score scale (scores are min-max
- * normalized per benchmark, 1 = best model the source lists). A model meets a need when its score
- * is at least `need - NEED_MARGIN`: the margin absorbs the noise of both the classifier and the
- * benchmarks, so a model is never called short by a hair.
+ * What a request needs from a model, as capability levels: 0..1 percentiles among the catalog's
+ * recommendable models (levels.ts), so 0.8 = "a top-20% model on this capability". A model meets
+ * a need when its level is at least `need - NEED_MARGIN`: the margin absorbs the noise of both the
+ * classifier and the benchmarks, so a model is never called short by a hair.
  */
 export const NEED_MARGIN = 0.05;
 
 /** Below this level a need is not checked at all (any model will do). */
 export const MIN_CHECKED_NEED = 0.15;
 
-/** Instruction-following need of a request that must return schema-valid structured output. */
-export const STRUCTURED_OUTPUT_IF_NEED = 0.5;
+/**
+ * Instruction following from policy sensitivity: POLICY_IF_MAX_NEED × policy^POLICY_IF_CURVE. The
+ * curve keeps moderate values (personal data present) at a modest need and reserves a top
+ * instruction follower for output bound by policy (refunds, legal commitments, escalations).
+ */
+export const POLICY_IF_MAX_NEED = 0.9;
+export const POLICY_IF_CURVE = 3;
+/** Instruction-following need of a request that must return schema-valid structured output (the API enforces the schema when the model supports it). */
+export const STRUCTURED_OUTPUT_IF_NEED = 0.3;
 /** Instruction-following need of a request asking for a constrained format (table, list, JSON, markdown document). */
-export const FORMAT_IF_NEED = 0.35;
+export const FORMAT_IF_NEED = 0.25;
+/**
+ * Observed reasoning effort: a reasoning model that spends many reasoning tokens on a request found
+ * it hard. From EFFORT_MIN_REASONING_TOKENS per request the reasoning need rises (log scale) to
+ * EFFORT_MAX_NEED at EFFORT_FULL_REASONING_TOKENS. Only logs of reasoning models carry the count.
+ */
+export const EFFORT_MIN_REASONING_TOKENS = 1_000;
+export const EFFORT_FULL_REASONING_TOKENS = 4_000;
+export const EFFORT_MAX_NEED = 0.9;
 /** Tool-use need of a request that carries tools, before its complexity raises it. */
 export const TOOL_USE_BASE_NEED = 0.4;
 /** Prompts from this many tokens up need long-context skill; at LONG_CONTEXT_FULL_TOKENS the need is LONG_CONTEXT_MAX_NEED. */
@@ -33,9 +48,9 @@ const CONSTRAINED_FORMATS = new Set(['json', 'table', 'list', 'markdown_document
 /** Where each need comes from, for the report ("why"). */
 export const NEED_SOURCES: Record<Capability | 'domain' | 'context', string> = {
   general: 'complexity',
-  reasoning: 'reasoning',
+  reasoning: `max(reasoning, observed reasoning effort: ${EFFORT_MAX_NEED} at ${EFFORT_FULL_REASONING_TOKENS} reasoning tokens per request)`,
   coding: 'code tasks (task_type code_generation, output_format code, domain software): max(complexity, reasoning)',
-  instruction_following: `max(policy_sensitivity, ${STRUCTURED_OUTPUT_IF_NEED} if structured output, ${FORMAT_IF_NEED} if a constrained format)`,
+  instruction_following: `max(${POLICY_IF_MAX_NEED} × policy_sensitivity^${POLICY_IF_CURVE}, ${STRUCTURED_OUTPUT_IF_NEED} if structured output, ${FORMAT_IF_NEED} if a constrained format)`,
   tool_use: `needs_tools: max(${TOOL_USE_BASE_NEED}, complexity)`,
   long_context: `context_tokens from ${LONG_CONTEXT_MIN_TOKENS} (log scale up to ${LONG_CONTEXT_MAX_NEED} at ${LONG_CONTEXT_FULL_TOKENS})`,
   domain: 'domain other than general: the domain score must reach complexity',
@@ -58,14 +73,23 @@ export interface CapabilityNeeds {
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
+/** The reasoning need implied by the reasoning tokens a reasoning model spent on a request. */
+export function effortNeed(reasoningTokens: number): number {
+  if (!(reasoningTokens >= EFFORT_MIN_REASONING_TOKENS)) return 0;
+  const t = Math.log(reasoningTokens / EFFORT_MIN_REASONING_TOKENS) / Math.log(EFFORT_FULL_REASONING_TOKENS / EFFORT_MIN_REASONING_TOKENS);
+  return EFFORT_MAX_NEED * (0.5 + 0.5 * clamp01(t));
+}
+
 /**
- * The capability needs of one request, from its profile (and, for the context constraint, the
- * completion tokens it produced). Pure: the same profile always gives the same needs.
+ * The capability needs of one request, from its profile and what the log shows of its completion
+ * (tokens produced, for the context constraint; reasoning tokens spent, for the effort signal).
+ * Pure: the same inputs always give the same needs.
  */
-export function requiredCapabilities(profile: CapabilityProfile, completionTokens = 0): CapabilityNeeds {
+export function requiredCapabilities(profile: CapabilityProfile, usage: { completion_tokens?: number; reasoning_tokens?: number } = {}): CapabilityNeeds {
+  const completionTokens = usage.completion_tokens ?? 0;
   const isCode = profile.task_type === 'code_generation' || CODE_FORMATS.has(profile.output_format) || profile.domain === 'software';
   const ifNeed = Math.max(
-    profile.policy_sensitivity,
+    POLICY_IF_MAX_NEED * profile.policy_sensitivity ** POLICY_IF_CURVE,
     profile.structured_output ? STRUCTURED_OUTPUT_IF_NEED : 0,
     CONSTRAINED_FORMATS.has(profile.output_format) ? FORMAT_IF_NEED : 0,
   );
@@ -77,7 +101,7 @@ export function requiredCapabilities(profile: CapabilityProfile, completionToken
   return {
     capabilities: {
       general: clamp01(profile.complexity),
-      reasoning: clamp01(profile.reasoning),
+      reasoning: clamp01(Math.max(profile.reasoning, effortNeed(usage.reasoning_tokens ?? 0))),
       coding: isCode ? clamp01(Math.max(profile.complexity, profile.reasoning)) : 0,
       instruction_following: clamp01(ifNeed),
       tool_use: profile.needs_tools ? clamp01(Math.max(TOOL_USE_BASE_NEED, profile.complexity)) : 0,

@@ -36,7 +36,8 @@ describe('assessFeature verdicts', () => {
     expect(a.routes.map((r) => r.model)).toEqual(['lab/frontier']);
     expect(a.deficits[0]).toEqual({ capability: 'general', share: 0.4 });
     const reasoning = a.quality.find((q) => q.capability === 'reasoning')!;
-    expect(reasoning).toMatchObject({ assigned: 0.7, projected: 0.9, short_share_assigned: 0.4, short_share_projected: 0 });
+    // levels: mid is the 3rd of 4 models (0.75), frontier the strongest (1)
+    expect(reasoning).toMatchObject({ assigned: 0.75, projected: 1, short_share_assigned: 0.4, short_share_projected: 0 });
   });
 
   it('mixed (short + light): easy traffic to the efficient model, hard traffic to the frontier one', () => {
@@ -73,20 +74,20 @@ describe('verdict thresholds at their edges', () => {
     expect(assessFeature('f', [bucket('lab/mid', 81, medium), bucket('lab/mid', 19, hard)], opts()).verdict).toBe('well-matched');
   });
 
-  it(`over-provisioned from exactly ${OVER_SHARE_MIN * 100}% light requests, mixed just below`, () => {
-    expect(assessFeature('f', [bucket('lab/frontier', 85, easy), bucket('lab/frontier', 15, hard)], opts()).verdict).toBe('over-provisioned');
-    expect(assessFeature('f', [bucket('lab/frontier', 84, easy), bucket('lab/frontier', 16, hard)], opts()).verdict).toBe('mixed');
+  it(`over-provisioned from exactly ${OVER_SHARE_MIN * 100}% over-served requests, mixed just below`, () => {
+    expect(assessFeature('f', [bucket('lab/frontier', 80, easy), bucket('lab/frontier', 20, hard)], opts()).verdict).toBe('over-provisioned');
+    expect(assessFeature('f', [bucket('lab/frontier', 79, easy), bucket('lab/frontier', 21, hard)], opts()).verdict).toBe('mixed');
   });
 
-  it(`mixed from exactly ${MIXED_SHARE_MIN * 100}% light requests, well-matched below`, () => {
-    expect(assessFeature('f', [bucket('lab/mid', 15, easy), bucket('lab/mid', 85, medium)], opts()).verdict).toBe('mixed');
-    expect(assessFeature('f', [bucket('lab/mid', 14, easy), bucket('lab/mid', 86, medium)], opts()).verdict).toBe('well-matched');
+  it(`mixed from exactly ${MIXED_SHARE_MIN * 100}% over-served requests, well-matched below`, () => {
+    expect(assessFeature('f', [bucket('lab/mid', 20, easy), bucket('lab/mid', 80, medium)], opts()).verdict).toBe('mixed');
+    expect(assessFeature('f', [bucket('lab/mid', 19, easy), bucket('lab/mid', 81, medium)], opts()).verdict).toBe('well-matched');
   });
 
   it('a shortfall within NEED_MARGIN is not a shortfall', () => {
-    // mid has 0.7: a need of 0.75 is within the 0.05 margin, 0.76 is not.
-    expect(assessFeature('f', [bucket('lab/mid', 100, { complexity: 0.75, reasoning: 0.3 })], opts()).shares.under).toBe(0);
-    expect(assessFeature('f', [bucket('lab/mid', 100, { complexity: 0.76, reasoning: 0.3 })], opts()).shares.under).toBe(1);
+    // Levels are percentiles among the 4 models: mid is at 0.75. A need of 0.80 is within the 0.05 margin, 0.81 is not.
+    expect(assessFeature('f', [bucket('lab/mid', 100, { complexity: 0.8, reasoning: 0.3 })], opts()).shares.under).toBe(0);
+    expect(assessFeature('f', [bucket('lab/mid', 100, { complexity: 0.81, reasoning: 0.3 })], opts()).shares.under).toBe(1);
   });
 });
 
@@ -138,15 +139,16 @@ describe('hard constraints and policy', () => {
 
 describe('the assigned model state', () => {
   it('missing from the catalog: says so and names the closest same-tier model; judged in tier', () => {
-    const cat = handCatalog([model('lab/efficient-2', { prompt: 0.15, completion: 0.6 })], [scores('lab/efficient-2', 0.52), scores('gone/flash', 0.48)]);
+    // gone/flash (0.51) sits at the 2/5 level; the closest same-tier models are lab/efficient (0.5) and lab/efficient-2 (0.52), the latter nearer the logged price.
+    const cat = handCatalog([model('lab/efficient-2', { prompt: 0.15, completion: 0.6 })], [scores('lab/efficient-2', 0.52), scores('gone/flash', 0.51)]);
     const b = { ...bucket('gone/flash', 100, { complexity: 0.45, reasoning: 0.4 }), logged_cost_usd: 0.03, unlogged: tokens(0) };
     const a = assessFeature('f', [b], opts({ catalog: cat }));
     const st = a.model_states[0]!;
     expect(st.in_catalog).toBe(false);
-    expect(st.replacement?.model).toBe('lab/efficient');
+    expect(st.replacement?.model).toBe('lab/efficient-2');
     expect(st.replacement?.tier).toBe('efficient');
     expect(a.verdict).toBe('well-matched');
-    expect(a.routes[0]!.model).toBe('lab/efficient');
+    expect(a.routes[0]!.model).toBe('lab/efficient-2');
     expect(a.warnings.some((w) => w.includes('gone/flash is not in the test catalog'))).toBe(true);
     expect(a.sample_cost.current).toBe(0.03);
   });
