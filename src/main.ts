@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--debug', 'show stack traces for unexpected errors')
+    .option('--show-text', 'allow prompt text and quotes of offending log values in output and messages (off: never printed)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);

@@ -156,4 +156,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // id 5: 3 and 4 are reserved by stages in flight. Rows stored before it kept full text.
+    id: 5,
+    name: 'requests_store_text',
+    sql: `ALTER TABLE requests ADD COLUMN store_text VARCHAR DEFAULT 'full';`,
+  },
 ];

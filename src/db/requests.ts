@@ -1,5 +1,6 @@
 import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { effectiveModel, type CanonicalRequest } from '../core/request.js';
+import type { StoreTextMode, TextForStorage } from '../core/storeText.js';
 import type { PnyxDb } from './database.js';
 
 /** Where a stored record came from. */
@@ -9,13 +10,23 @@ export interface RecordSource {
   line: number;
 }
 
-export interface StoredText {
-  system_prompt: string | null;
-  messages: string | null;
-  raw: string | null;
-}
+/** The text columns as stored (masked per --store-text; see core/storeText.ts). */
+export type StoredText = TextForStorage;
 
 const STAGING = 'ingest_staging';
+
+/**
+ * The columns addRequest appends, in its order. Staging is built from this list and moved into
+ * `requests` BY NAME, so the physical column order of a database (which depends on the order
+ * its migrations ran) never matters, and columns added later by other stages keep their defaults.
+ */
+const STAGED_COLUMNS = [
+  'request_id', 'ts', 'feature', 'tenant_id', 'user_id', 'requested_model', 'served_model', 'model', 'provider',
+  'system_prompt', 'messages', 'has_prompt_text', 'tools', 'tool_count', 'response_format', 'max_tokens', 'temperature',
+  'stream', 'prompt_tokens', 'completion_tokens', 'reasoning_tokens', 'cached_tokens', 'cost_usd', 'latency_ms', 'ttft_ms',
+  'finish_reason', 'status', 'error', 'metadata', 'source_format', 'source_file', 'source_line', 'content_sha256', 'raw',
+  'ingested_at', 'store_text',
+] as const;
 const REJECT_STAGING = 'reject_staging';
 
 /**
@@ -30,7 +41,7 @@ export class RequestWriter {
 
   static async open(db: PnyxDb): Promise<RequestWriter> {
     const w = new RequestWriter(db);
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM requests LIMIT 0`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT ${STAGED_COLUMNS.join(', ')} FROM requests LIMIT 0`);
     await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT * FROM rejects LIMIT 0`);
     w.requests = await db.conn.createAppender(STAGING, 'main', 'temp');
@@ -40,7 +51,7 @@ export class RequestWriter {
 
   private seq = 0;
 
-  addRequest(r: CanonicalRequest, source: RecordSource, contentHash: string, text: StoredText, ingestedAtMicros: bigint): void {
+  addRequest(r: CanonicalRequest, source: RecordSource, contentHash: string, text: StoredText, storeText: StoreTextMode, ingestedAtMicros: bigint): void {
     const a = this.requests;
     const str = (v: string | null) => (v === null ? a.appendNull() : a.appendVarchar(v));
     const int = (v: number | null) => (v === null ? a.appendNull() : a.appendBigInt(BigInt(v)));
@@ -75,14 +86,15 @@ export class RequestWriter {
     dbl(r.ttft_ms);
     str(r.finish_reason);
     str(r.status);
-    str(r.error);
-    json(r.metadata);
+    str(text.error);
+    a.appendVarchar(text.metadata);
     str(r.source_format);
     str(source.file);
     a.appendBigInt(BigInt(source.line));
     str(contentHash);
     str(text.raw);
     a.appendTimestamp(timestampValue(ingestedAtMicros));
+    str(storeText);
     a.appendBigInt(BigInt(this.seq++));
     a.endRow();
   }
@@ -104,7 +116,14 @@ export class RequestWriter {
    * Moves staged rows into place. Returns how many were new, how many repeated an id already
    * stored (or earlier in the same file), and how many of those repeats had different content.
    */
-  async commit(fileSha256: string): Promise<{ stored: number; duplicates: number; conflicts: number; rejected: number }> {
+  async commit(fileSha256: string): Promise<{
+    stored: number;
+    duplicates: number;
+    conflicts: number;
+    rejected: number;
+    /** The first few conflicting duplicates, for the terminal. */
+    conflictSamples: { line: number; field: string; reason: string }[];
+  }> {
     this.requests.flushSync();
     this.requests.closeSync();
     this.rejects.flushSync();
@@ -122,10 +141,12 @@ export class RequestWriter {
                (SELECT first(f.content_sha256 ORDER BY f.seq) FROM ${STAGING} f WHERE f.request_id = s.request_id))`,
       [fileSha256],
     );
-    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`))!.n;
+    const conflictWhere = `WHERE field = 'request_id' AND reason LIKE 'duplicate request_id%'`;
+    const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING} ${conflictWhere}`))!.n;
+    const conflictSamples = conflicts === 0 ? [] : await db.all<{ line: number; field: string; reason: string }>(`SELECT line, field, reason FROM ${REJECT_STAGING} ${conflictWhere} ORDER BY line LIMIT 5`);
     const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n;
     await db.run(
-      `INSERT INTO requests
+      `INSERT INTO requests BY NAME
        SELECT * EXCLUDE (seq) FROM ${STAGING}
        WHERE request_id NOT IN (SELECT request_id FROM requests)
        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`,
@@ -137,7 +158,7 @@ export class RequestWriter {
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
     await db.run(`DROP TABLE ${STAGING}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
-    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected };
+    return { stored, duplicates: staged - stored - conflicts, conflicts, rejected, conflictSamples };
   }
 
   /** Abandons the staged rows (the surrounding transaction rolls back). */

@@ -2,6 +2,7 @@ import { PnyxError } from '../core/errors.js';
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
 import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import type { CanonicalRequest } from '../core/request.js';
+import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
 import { RequestWriter, recordIngestedFile, type RecordSource } from '../db/requests.js';
 import { describeSource, fileSha256, readSource, type SourceInfo, type SourceRecord } from './sources.js';
@@ -15,16 +16,22 @@ export interface IngestObserver {
 }
 
 export interface IngestOptions extends RecordReaderOptions {
+  /** Observers receive the original request; only storage sees masked text. */
   observers?: IngestObserver[];
   /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
   join?: ReadonlyMap<string, JoinedRequest>;
+  /** How much prompt text is kept (default `redacted`). */
+  storeText?: StoreTextMode;
   onProgress?: (p: { file: string; records: number }) => void;
 }
 
 export interface RejectSample {
   line: number;
   field: string;
+  /** Never quotes log text. */
   reason: string;
+  /** A quote of the offending text value, for --show-text only. */
+  excerpt?: string;
 }
 
 export interface FileIngestResult {
@@ -87,6 +94,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const sha = await fileSha256(path);
   const observers = opts.observers ?? [];
   const nowMicros = BigInt(Date.now()) * 1000n;
+  const storeText = opts.storeText ?? DEFAULT_STORE_TEXT;
   const samples: RejectSample[] = [];
   let read = 0;
   let joined = 0;
@@ -97,7 +105,8 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     try {
       for await (const rec of readSource(info, db)) {
         read += 1;
-        const outcome = decodeRecord(info, rec, opts);
+        const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
+        const outcome: RecordOutcome = rec.reject ? { ok: false, ...rec.reject } : decodeRecord(info, rec, opts);
         if (outcome.ok && opts.join && !outcome.request.has_prompt_text) {
           const hit = opts.join.get(outcome.request.request_id);
           if (hit) {
@@ -105,17 +114,20 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
             joined += 1;
           }
         }
-        const source: RecordSource = { file: path, fileSha256: sha, line: rec.line };
         if (outcome.ok) {
-          writer.addRequest(outcome.request, source, outcome.contentHash, {
-            system_prompt: outcome.request.system_prompt,
-            messages: JSON.stringify(outcome.request.messages),
-            raw: rec.text,
-          }, nowMicros);
+          const text = textForStorage(outcome.request, outcome.raw, rec.text, storeText);
+          writer.addRequest(outcome.request, source, outcome.contentHash, text, storeText, nowMicros);
           for (const o of observers) o.add(outcome.request);
         } else {
-          writer.addReject(source, outcome.field, outcome.reason, rec.text.slice(0, REJECT_RAW_MAX_CHARS), nowMicros);
-          if (samples.length < REJECT_SAMPLES_SHOWN) samples.push({ line: rec.line, field: outcome.field, reason: outcome.reason });
+          // The table keeps the quote of the offending value (masked like the raw text); the terminal
+          // gets it only with --show-text.
+          const quoted = outcome.excerpt === undefined ? null : maskText(outcome.excerpt, storeText === 'hash' ? 'none' : storeText);
+          const reason = quoted === null ? outcome.reason : `${outcome.reason}: ${quoted}`;
+          const raw = maskText(rec.text.slice(0, REJECT_RAW_MAX_CHARS), storeText);
+          writer.addReject(source, outcome.field, reason, raw, nowMicros);
+          if (samples.length < REJECT_SAMPLES_SHOWN) {
+            samples.push(outcome.excerpt === undefined ? { line: rec.line, field: outcome.field, reason: outcome.reason } : { line: rec.line, field: outcome.field, reason: outcome.reason, excerpt: outcome.excerpt });
+          }
         }
         if (opts.onProgress && read % 10_000 === 0) opts.onProgress({ file: path, records: read });
       }
@@ -124,10 +136,11 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       for (const o of observers) o.abort();
       throw err;
     }
-    const counts = await writer.commit(sha);
+    const { conflictSamples, ...counts } = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, rejectSamples: samples };
+    const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, rejectSamples: shown };
   });
 }
 
@@ -142,6 +155,8 @@ export interface IngestSummary {
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   if (paths.length === 0) throw new PnyxError('usage', 'no input files');
+  // Missing, unreadable or unknown files stop the run before any file is ingested.
+  for (const p of paths) describeSource(p);
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
   const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'joined') => files.reduce((s, f) => s + f[k], 0);

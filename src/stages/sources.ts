@@ -1,9 +1,10 @@
 import { createReadStream, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { PnyxError } from '../core/errors.js';
+import { exceedsNesting, jsonErrorReason, MAX_NESTING } from '../core/ingestRecord.js';
 import type { PnyxDb } from '../db/database.js';
 import { streamJsonRows } from '../db/readers.js';
 
@@ -24,7 +25,17 @@ export interface SourceRecord {
   text: string;
   /** Already-parsed value, when the reader had to parse to split records. */
   value?: unknown;
+  /** Set when the reader itself found the record unreadable (encoding, size, nesting). */
+  reject?: { field: string; reason: string };
 }
+
+/** A JSONL line longer than this is rejected without being held in memory whole. */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** How much of an over-long line is kept for the rejects table. */
+const OVERLONG_KEPT_BYTES = 64 * 1024;
+/** JSON arrays are parsed whole; beyond this the JS engine cannot hold the text. */
+export const MAX_JSON_ARRAY_BYTES = 400 * 1024 * 1024;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -84,29 +95,150 @@ function openText(info: SourceInfo): Readable {
   return raw.pipe(gunzip);
 }
 
+/** One line of bytes; `overlong` when it passed `maxBytes` and only its start was kept. */
+export interface RawLine {
+  line: number;
+  bytes: Buffer;
+  overlong: boolean;
+  length: number;
+}
+
+/**
+ * Splits a byte stream into lines (LF or CRLF) without decoding it, so each line's encoding can
+ * be checked on its own. A line longer than `maxBytes` is not accumulated: its first bytes are
+ * kept and the rest skipped up to the next newline.
+ */
+export async function* splitLines(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<RawLine> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let line = 0;
+  const keep = (b: Buffer) => {
+    const before = length;
+    length += b.length;
+    if (length <= maxBytes) parts.push(b);
+    else if (before <= maxBytes) {
+      // Just went over the limit: hold only the first bytes (for the reject's raw text).
+      parts = [Buffer.from(Buffer.concat([...parts, b]).subarray(0, OVERLONG_KEPT_BYTES))];
+    }
+  };
+  const take = (): RawLine => {
+    let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+    line += 1;
+    const out = { line, bytes, overlong: length > maxBytes, length };
+    parts = [];
+    length = 0;
+    return out;
+  };
+  for await (const chunk of input) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl === -1) {
+        if (start < chunk.length) keep(chunk.subarray(start));
+        break;
+      }
+      keep(chunk.subarray(start, nl));
+      yield take();
+      start = nl + 1;
+    }
+  }
+  if (length > 0) yield take();
+}
+
+/** Byte offset (0-based) of the first byte that is not valid UTF-8, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    let n: number;
+    let min: number;
+    if (c < 0x80) {
+      i += 1;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+function startsWithBom(b: Uint8Array): boolean {
+  return b[0] === UTF8_BOM[0] && b[1] === UTF8_BOM[1] && b[2] === UTF8_BOM[2];
+}
+
+/**
+ * Policy for invalid UTF-8: a JSONL line with bytes that are not UTF-8 is rejected, naming the
+ * byte, and kept in `rejects` with the bad bytes shown as U+FFFD; nothing is silently replaced
+ * in stored data. A JSON array with bad bytes is refused whole (it cannot be split safely).
+ */
+async function* readJsonLines(info: SourceInfo): AsyncGenerator<SourceRecord> {
+  for await (const l of splitLines(openText(info) as AsyncIterable<Buffer>, MAX_RECORD_BYTES)) {
+    let bytes = l.bytes;
+    if (l.line === 1 && startsWithBom(bytes)) bytes = bytes.subarray(3);
+    if (l.overlong) {
+      const mib = MAX_RECORD_BYTES / 1024 / 1024;
+      yield { line: l.line, text: bytes.toString('utf8'), reject: { field: '(record)', reason: `line of ${l.length} bytes is longer than the ${mib} MiB limit per record` } };
+      continue;
+    }
+    if (!isUtf8(bytes)) {
+      const at = firstInvalidUtf8(bytes);
+      yield { line: l.line, text: bytes.toString('utf8'), reject: { field: '(encoding)', reason: `invalid UTF-8 at byte ${at + 1} of the line (the file must be UTF-8)` } };
+      continue;
+    }
+    const text = bytes.toString('utf8');
+    if (text.trim().length === 0) continue;
+    yield { line: l.line, text };
+  }
+}
+
+function* readJsonArray(info: SourceInfo): Generator<SourceRecord> {
+  if (info.size > MAX_JSON_ARRAY_BYTES) throw tooBigForArray(info);
+  const file = readFileSync(info.path);
+  let buf = info.gzip ? gunzipSync(file) : file;
+  if (buf.length > MAX_JSON_ARRAY_BYTES) throw tooBigForArray(info);
+  if (startsWithBom(buf)) buf = buf.subarray(3);
+  if (!isUtf8(buf)) {
+    throw new PnyxError('input', `${info.path}: invalid UTF-8 at byte ${firstInvalidUtf8(buf) + 1}; re-encode the file as UTF-8 (or convert it to JSONL to reject only the bad records)`);
+  }
+  const text = buf.toString('utf8');
+  if (text.trim().length === 0) return;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new PnyxError('input', `${info.path}: not valid JSON (${jsonErrorReason(err, text.length)}); for one record per line name the file .jsonl`);
+  }
+  const records = Array.isArray(value) ? value : Array.isArray((value as { data?: unknown })?.data) ? (value as { data: unknown[] }).data : [value];
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i];
+    if (exceedsNesting(v)) yield { line: i + 1, text: '', reject: { field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` } };
+    else yield { line: i + 1, text: JSON.stringify(v) ?? 'null', value: v };
+  }
+}
+
+function tooBigForArray(info: SourceInfo): PnyxError {
+  return new PnyxError('input', `${info.path}: too large to read as one JSON array (over ${MAX_JSON_ARRAY_BYTES / 1024 / 1024} MiB); convert it to JSONL (one record per line)`);
+}
+
 /** Streams the records of a file. JSON arrays are read whole; everything else streams. */
 export async function* readSource(info: SourceInfo, db: PnyxDb): AsyncGenerator<SourceRecord> {
+  // An empty file holds no records, whatever its name says (an empty .gz is not a gzip stream).
+  if (info.size === 0) return;
   try {
     if (info.kind === 'jsonl') {
-      const rl = createInterface({ input: openText(info), crlfDelay: Infinity });
-      let line = 0;
-      for await (let text of rl) {
-        line += 1;
-        if (line === 1) text = text.replace(/^\uFEFF/, '');
-        if (text.trim().length === 0) continue;
-        yield { line, text };
-      }
+      yield* readJsonLines(info);
     } else if (info.kind === 'json') {
-      const buf = readFileSync(info.path);
-      const text = (info.gzip ? gunzipSync(buf) : buf).toString('utf8').replace(/^\uFEFF/, '');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        throw new PnyxError('input', `${info.path}: not valid JSON (${(err as Error).message.split('\n')[0]}); for one record per line name the file .jsonl`);
-      }
-      const records = Array.isArray(value) ? value : Array.isArray((value as { data?: unknown })?.data) ? (value as { data: unknown[] }).data : [value];
-      for (let i = 0; i < records.length; i++) yield { line: i + 1, text: JSON.stringify(records[i]), value: records[i] };
+      yield* readJsonArray(info);
     } else {
       // CSV: report the file line (the header is line 1); Parquet: the row number.
       let line = info.kind === 'csv' ? 1 : 0;

@@ -2,12 +2,15 @@ import type { Command } from 'commander';
 import ora from 'ora';
 import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
+import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
+import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../core/storeText.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
 import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
+import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { loadJoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
@@ -19,6 +22,7 @@ interface AnalyzeFlags {
   featureField?: string[];
   join?: string[];
   config?: string;
+  storeText: string;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -40,12 +44,21 @@ export function register(program: Command): void {
     .option('--feature-field <path...>', "dotted path(s) to the feature name in each record; replaces the format's defaults (feature, metadata.feature, tags, X-Title, ...; README \"Gateway exports\" lists each gateway's)")
     .option('--join <files...>', 'request log(s) with prompt bodies: records without prompt text (e.g. OpenRouter generations) take the messages of the request-log record with the same id (generation_id, response.id, id, request_id)')
     .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
+    .option(
+      '--store-text <mode>',
+      'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
+      DEFAULT_STORE_TEXT,
+    )
     .addHelpText(
       'after',
-      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      if (!(STORE_TEXT_MODES as readonly string[]).includes(flags.storeText)) {
+        throw new PnyxError('usage', `unknown --store-text ${flags.storeText}; one of ${STORE_TEXT_MODES.join(', ')}`);
+      }
+      const storeText = flags.storeText as StoreTextMode;
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
@@ -64,20 +77,29 @@ export function register(program: Command): void {
         const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
         spinner.start();
         let summary: IngestSummary;
+        const profiles = new ProfileObserver();
+        let reprofiled = 0;
         try {
           summary = await ingestFiles(db, paths, {
+            observers: [profiles],
             ...readerOpts,
             join: join?.byKey,
+            storeText,
             onProgress: (p) => {
               spinner.text = `reading ${p.file}: ${p.records.toLocaleString('en-US')} records`;
             },
+          });
+          // Requests stored earlier without a profile, or profiled by another classifier version.
+          reprofiled = await reclassifyStale(db, (done, total) => {
+            spinner.text = `re-classifying stored requests: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
           });
         } finally {
           spinner.stop();
         }
         for (const f of summary.files) {
           for (const s of f.rejectSamples) {
-            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}`) + '\n');
+            const quote = g.showText && s.excerpt !== undefined ? `: ${s.excerpt}` : '';
+            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}${quote}`) + '\n');
           }
           if (f.rejected > f.rejectSamples.length) {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
@@ -88,6 +110,9 @@ export function register(program: Command): void {
         if (join) {
           process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
         }
+        process.stderr.write(
+          `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
+        );
         if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
         if (summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);

@@ -1,0 +1,475 @@
+import { FEATURE_COUNT, FNV_OFFSET, FNV_PRIME, bigramHash, bucketOf, hashToken } from './hash.js';
+import { KW, cueFlags } from './keywords.js';
+
+/**
+ * The classifier's single pass over the characters of a prompt.
+ *
+ * One loop reads each character once and feeds: a tokenizer (lowercase word tokens, digit runs
+ * folded into one <num> token, each CJK character a token) whose unigram and bigram hashes become
+ * bucketed features; a keyword table lookup per token and bigram; and cheap structural counters
+ * (lines, numbered/bulleted/multiple-choice line starts, code fences, braces, table pipes, digits,
+ * operators, question marks, scripts). Very long texts are read through a bounded window: the first
+ * HEAD_CHARS and the last TAIL_CHARS characters; the token estimate still counts the whole text.
+ */
+export const HEAD_CHARS = 6000;
+export const TAIL_CHARS = 2000;
+
+export interface StructureCounts {
+  /** Characters of the whole text (not only the window). */
+  chars: number;
+  /** Characters actually read. */
+  windowChars: number;
+  /** True when the text was longer than the window and its middle was skipped. */
+  windowed: boolean;
+  lines: number;
+  tokens: number;
+  questionMarks: number;
+  numberedItems: number;
+  bulletItems: number;
+  choiceItems: number;
+  fences: number;
+  backticks: number;
+  braces: number;
+  pipeLines: number;
+  digits: number;
+  operators: number;
+  emails: number;
+  longDigitRuns: number;
+  /** Latin letters, and letters of other scripts (for language detection). */
+  latin: number;
+  cyrillic: number;
+  han: number;
+  kana: number;
+  hangul: number;
+  arabic: number;
+  devanagari: number;
+  greek: number;
+  hebrew: number;
+  thai: number;
+  endsWithQuestion: boolean;
+}
+
+export interface TextFeatures {
+  /** Distinct n-gram buckets (each has value 1/sqrt(ngramCount)). Valid up to ngramCount. */
+  ngrams: Int32Array;
+  ngramCount: number;
+  /** Hand-built feature buckets (value 1 each). Valid up to handCount. */
+  hand: Int32Array;
+  handCount: number;
+  /** OR of all keyword flags seen, and per-flag hit counts (index = bit number). */
+  flags: number;
+  flagCounts: Int32Array;
+  s: StructureCounts;
+}
+
+const NUM_HASH = hashToken('<num>');
+const FIRST_SALT = 0x5bd1e995;
+const LAST_FIRST_SALT = 0x27d4eb2f;
+
+/** Bucket of a named hand-built feature, e.g. handBucket('len', 3). */
+export function handBucket(name: string, value: string | number): number {
+  return bucketOf(hashToken(`\u00a7${name}:${value}`));
+}
+
+/** Precomputed buckets of a hand-built feature's values 0..n-1 (no hashing per prompt). */
+export function handBuckets(name: string, n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, v) => handBucket(name, v));
+}
+
+const EDGES = {
+  len: [40, 120, 300, 800, 2000, 5000, 12000],
+  lines: [2, 4, 8, 20, 60],
+  q: [1, 2, 4],
+  numbered: [1, 3, 6],
+  bullets: [1, 3, 6],
+  choices: [2, 4],
+  fences: [1, 2],
+  braces: [1, 4, 12],
+  pipes: [1, 3],
+  digits: [0.005, 0.02, 0.06, 0.15],
+  ops: [0.002, 0.01, 0.03],
+} as const;
+type HandName = keyof typeof EDGES;
+const HAND = Object.fromEntries(Object.entries(EDGES).map(([k, e]) => [k, handBuckets(k, e.length + 1)])) as Record<HandName, Int32Array>;
+const BIAS_BUCKET = handBucket('bias', 1);
+const ENDQ_BUCKETS = handBuckets('endq', 2);
+const EMAIL_BUCKET = handBucket('email', 1);
+
+function bucketize(n: number, edges: readonly number[]): number {
+  let i = 0;
+  while (i < edges.length && n >= edges[i]!) i++;
+  return i;
+}
+
+/** True when the last non-blank character of the text is a question mark. */
+function endsWithQuestion(segments: readonly string[]): boolean {
+  for (let si = segments.length - 1; si >= 0; si--) {
+    const t = segments[si]!;
+    for (let i = t.length - 1; i >= 0; i--) {
+      const c = t.charCodeAt(i);
+      if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return c === 63 || c === 0xff1f;
+    }
+  }
+  return false;
+}
+
+const FLAG_NAMES = Object.entries(KW) as Array<[string, number]>;
+const FLAG_BUCKETS = new Int32Array(32);
+for (const [k, bit] of FLAG_NAMES) FLAG_BUCKETS[31 - Math.clz32(bit)] = handBucket('kw', k);
+
+function emptyCounts(): StructureCounts {
+  return {
+    chars: 0, windowChars: 0, windowed: false, lines: 1, tokens: 0, questionMarks: 0, numberedItems: 0, bulletItems: 0, choiceItems: 0,
+    fences: 0, backticks: 0, braces: 0, pipeLines: 0, digits: 0, operators: 0, emails: 0, longDigitRuns: 0,
+    latin: 0, cyrillic: 0, han: 0, kana: 0, hangul: 0, arabic: 0, devanagari: 0, greek: 0, hebrew: 0, thai: 0,
+    endsWithQuestion: false,
+  };
+}
+
+// Line-start states for list detection.
+const LS_NONE = 0; // not at a line start (or the line start was decided)
+const LS_START = 1; // at a line start, skipping indentation
+const LS_DIGITS = 2; // read digits at a line start
+const LS_MARK = 3; // read a bullet mark (- * •), expecting a space
+const LS_LETTER = 4; // read one capital letter A-H, expecting ) or .
+
+/**
+ * Reusable extractor: holds scratch buffers so extracting allocates almost nothing.
+ * The returned TextFeatures is overwritten by the next call; copy what you keep.
+ */
+export class FeatureExtractor {
+  private readonly stamp = new Uint32Array(FEATURE_COUNT);
+  private epoch = 0;
+  private readonly out: TextFeatures = {
+    ngrams: new Int32Array(4096),
+    ngramCount: 0,
+    hand: new Int32Array(64),
+    handCount: 0,
+    flags: 0,
+    flagCounts: new Int32Array(32),
+    s: emptyCounts(),
+  };
+
+  // Tokenizer state (kept across segments).
+  private h = FNV_OFFSET;
+  private tokLen = 0;
+  private tokDigits = 0;
+  private prev = 0;
+  private firstToken = 0;
+  private segFirstToken = 0;
+  private lineState = LS_START;
+  private lineHasPipe = false;
+  private backtickRun = 0;
+
+  extract(segments: readonly string[], extraHand: readonly number[] = []): TextFeatures {
+    const out = this.out;
+    this.epoch = (this.epoch + 1) >>> 0;
+    if (this.epoch === 0) {
+      this.stamp.fill(0);
+      this.epoch = 1;
+    }
+    out.ngramCount = 0;
+    out.handCount = 0;
+    out.flags = 0;
+    out.flagCounts.fill(0);
+    out.s = emptyCounts();
+    this.h = FNV_OFFSET;
+    this.tokLen = 0;
+    this.tokDigits = 0;
+    this.prev = 0;
+    this.firstToken = 0;
+    this.segFirstToken = 0;
+    this.lineState = LS_START;
+    this.lineHasPipe = false;
+    this.backtickRun = 0;
+
+    let total = 0;
+    for (const seg of segments) total += seg.length + 1;
+    out.s.chars = Math.max(0, total - 1);
+    const windowed = total > HEAD_CHARS + TAIL_CHARS;
+    out.s.windowed = windowed;
+    let pos = 0;
+    const tailStart = total - TAIL_CHARS;
+    for (let si = 0; si < segments.length; si++) {
+      const seg = segments[si]!;
+      this.segFirstToken = 0;
+      const segStart = pos;
+      const segEnd = pos + seg.length;
+      if (!windowed) this.scan(seg, 0, seg.length);
+      else {
+        if (segStart < HEAD_CHARS) this.scan(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart));
+        if (segEnd > tailStart) {
+          // tailStart > HEAD_CHARS here, so the tail never overlaps the head.
+          this.flushToken();
+          this.prev = 0;
+          this.scan(seg, Math.max(0, tailStart - segStart), seg.length);
+        }
+      }
+      this.flushToken();
+      this.newline();
+      pos = segEnd + 1;
+    }
+    out.s.endsWithQuestion = endsWithQuestion(segments);
+    this.finish(extraHand);
+    return out;
+  }
+
+  private newline(): void {
+    const s = this.out.s;
+    if (this.lineHasPipe) s.pipeLines++;
+    this.lineHasPipe = false;
+    this.lineState = LS_START;
+  }
+
+  private scan(text: string, from: number, to: number): void {
+    const s = this.out.s;
+    s.windowChars += to - from;
+    // Hot loop: tokenizer state lives in locals and is written back at the end.
+    let h = this.h;
+    let len = this.tokLen;
+    let dig = this.tokDigits;
+    let ls = this.lineState;
+    let latin = 0;
+    let digits = 0;
+    for (let i = from; i < to; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 97 && c <= 122) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        len++;
+        latin++;
+        if (ls !== LS_NONE) ls = this.lineStep(ls, c);
+        continue;
+      }
+      if (c >= 65 && c <= 90) {
+        if (ls !== LS_NONE) ls = this.lineStep(ls, c);
+        c |= 32;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        len++;
+        latin++;
+        continue;
+      }
+      if (c >= 48 && c <= 57) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        len++;
+        dig++;
+        digits++;
+        if (ls !== LS_NONE) ls = this.lineStep(ls, c);
+        continue;
+      }
+      if (c >= 0xc0) {
+        this.h = h;
+        this.tokLen = len;
+        this.tokDigits = dig;
+        this.lineState = ls;
+        const consumed = this.otherScript(c);
+        h = this.h;
+        len = this.tokLen;
+        dig = this.tokDigits;
+        ls = this.lineState;
+        if (consumed) continue;
+      }
+      // Any other character ends the token.
+      if (len > 0) {
+        this.endToken(h, len, dig);
+        h = FNV_OFFSET;
+        len = 0;
+        dig = 0;
+      }
+      if (ls !== LS_NONE) ls = this.lineStep(ls, c);
+      if (c === 10) {
+        s.lines++;
+        if (this.lineHasPipe) s.pipeLines++;
+        this.lineHasPipe = false;
+        ls = LS_START;
+      } else if (c !== 32 && c !== 9 && c !== 13) {
+        switch (c) {
+          case 63: // ?
+            s.questionMarks++;
+            break;
+          case 96: // `
+            this.backtickRun = i > 0 && text.charCodeAt(i - 1) === 96 ? this.backtickRun + 1 : 1;
+            s.backticks++;
+            if (this.backtickRun === 3) s.fences++;
+            break;
+          case 123: // {
+          case 125: // }
+            s.braces++;
+            break;
+          case 124: // |
+            this.lineHasPipe = true;
+            break;
+          case 61: // =
+          case 43: // +
+          case 42: // *
+          case 47: // /
+          case 94: // ^
+          case 60: // <
+          case 62: // >
+          case 37: // %
+            s.operators++;
+            break;
+          case 64: // @ between word characters: an e-mail address
+            if (i > from && i + 1 < to && text.charCodeAt(i - 1) > 47 && text.charCodeAt(i + 1) > 47) s.emails++;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    this.h = h;
+    this.tokLen = len;
+    this.tokDigits = dig;
+    this.lineState = ls;
+    s.latin += latin;
+    s.digits += digits;
+  }
+
+  /** Non-Latin scripts: returns true when the character was consumed as (part of) a token. */
+  private otherScript(c: number): boolean {
+    const s = this.out.s;
+    if (c < 0x250) {
+      // Latin-1 / Latin Extended letters (except × and ÷)
+      if (c === 0xd7 || c === 0xf7) return false;
+      if (c < 0xe0 && c !== 0xdf) c += 32;
+      this.h = Math.imul(this.h ^ c, FNV_PRIME);
+      this.tokLen++;
+      s.latin++;
+      if (this.lineState !== LS_NONE) this.lineState = LS_NONE;
+      return true;
+    }
+    let tokenChar = true;
+    let single = false;
+    if (c >= 0x370 && c < 0x400) s.greek++;
+    else if (c >= 0x400 && c < 0x530) s.cyrillic++;
+    else if (c >= 0x590 && c < 0x600) s.hebrew++;
+    else if (c >= 0x600 && c < 0x700) s.arabic++;
+    else if (c >= 0x900 && c < 0x980) s.devanagari++;
+    else if (c >= 0xe00 && c < 0xe80) {
+      s.thai++;
+      single = true;
+    } else if (c >= 0x3040 && c < 0x3100) {
+      s.kana++;
+      single = true;
+    } else if (c >= 0x4e00 && c < 0xa000) {
+      s.han++;
+      single = true;
+    } else if (c >= 0xac00 && c < 0xd7b0) s.hangul++;
+    else if (c >= 0xd800 && c < 0xe000) tokenChar = true; // surrogate halves (emoji etc.): part of a token
+    else if ((c >= 0x2000 && c < 0x2070) || (c >= 0x3000 && c < 0x3040) || (c >= 0xff00 && c < 0xff10)) tokenChar = false;
+    if (!tokenChar) return false;
+    if (this.lineState !== LS_NONE) {
+      if (c === 0x2022 && this.lineState === LS_START) this.lineState = LS_MARK;
+      else this.lineState = LS_NONE;
+    }
+    if (single) {
+      this.flushToken();
+      const h = Math.imul(Math.imul(FNV_OFFSET ^ (c & 0xff), FNV_PRIME) ^ (c >>> 8), FNV_PRIME);
+      this.endToken(h, 1, 0);
+    } else {
+      this.h = Math.imul(this.h ^ (c & 0xff), FNV_PRIME);
+      this.h = Math.imul(this.h ^ (c >>> 8), FNV_PRIME);
+      this.tokLen++;
+    }
+    return true;
+  }
+
+  /** Line-start state machine: numbered items "1." "2)", bullets "- " "* " "• ", choices "A)" "B.". */
+  private lineStep(state: number, c: number): number {
+    const s = this.out.s;
+    switch (state) {
+      case LS_START:
+        if (c === 32 || c === 9) return LS_START;
+        if (c >= 48 && c <= 57) return LS_DIGITS;
+        if (c === 45 || c === 42 || c === 43) return LS_MARK;
+        if (c >= 65 && c <= 72) return LS_LETTER;
+        return LS_NONE;
+      case LS_DIGITS:
+        if (c >= 48 && c <= 57) return LS_DIGITS;
+        if (c === 46 || c === 41) s.numberedItems++;
+        return LS_NONE;
+      case LS_MARK:
+        if (c === 32 || c === 9) s.bulletItems++;
+        return LS_NONE;
+      case LS_LETTER:
+        if (c === 41 || c === 46) s.choiceItems++;
+        return LS_NONE;
+      default:
+        return LS_NONE;
+    }
+  }
+
+  private addNgram(bucket: number): void {
+    if (this.stamp[bucket] === this.epoch) return;
+    this.stamp[bucket] = this.epoch;
+    const out = this.out;
+    if (out.ngramCount === out.ngrams.length) {
+      const bigger = new Int32Array(out.ngrams.length * 2);
+      bigger.set(out.ngrams);
+      out.ngrams = bigger;
+    }
+    out.ngrams[out.ngramCount++] = bucket;
+  }
+
+  /** Ends the token held in the instance fields (between segments, before a CJK character). */
+  private flushToken(): void {
+    if (this.tokLen > 0) this.endToken(this.h, this.tokLen, this.tokDigits);
+    this.h = FNV_OFFSET;
+    this.tokLen = 0;
+    this.tokDigits = 0;
+  }
+
+  private endToken(rawHash: number, len: number, digits: number): void {
+    const out = this.out;
+    const s = out.s;
+    let h: number;
+    if (digits === len) {
+      h = NUM_HASH;
+      if (len >= 7) s.longDigitRuns++;
+    } else h = rawHash >>> 0 || 1;
+    s.tokens++;
+    this.addNgram(bucketOf(h));
+    let f = cueFlags(h);
+    if (this.prev !== 0) {
+      const bh = bigramHash(this.prev, h);
+      this.addNgram(bucketOf(bh));
+      f |= cueFlags(bh);
+    }
+    if (f !== 0) {
+      out.flags |= f;
+      for (let b = 0; f !== 0; b++, f >>>= 1) if (f & 1) out.flagCounts[b]!++;
+    }
+    if (this.firstToken === 0) this.firstToken = h;
+    if (this.segFirstToken === 0) this.segFirstToken = h;
+    this.prev = h;
+  }
+
+  private pushHand(bucket: number): void {
+    const out = this.out;
+    if (out.handCount < out.hand.length) out.hand[out.handCount++] = bucket;
+  }
+
+  private finish(extraHand: readonly number[]): void {
+    const out = this.out;
+    const s = out.s;
+    const w = Math.max(1, s.windowChars);
+    const hand = (name: HandName, x: number) => this.pushHand(HAND[name][bucketize(x, EDGES[name])]!);
+    this.pushHand(BIAS_BUCKET);
+    hand('len', s.chars);
+    hand('lines', s.lines);
+    hand('q', s.questionMarks);
+    hand('numbered', s.numberedItems);
+    hand('bullets', s.bulletItems);
+    hand('choices', s.choiceItems);
+    hand('fences', s.fences);
+    hand('braces', s.braces);
+    hand('pipes', s.pipeLines);
+    hand('digits', s.digits / w);
+    hand('ops', s.operators / w);
+    this.pushHand(ENDQ_BUCKETS[s.endsWithQuestion ? 1 : 0]!);
+    if (s.emails > 0) this.pushHand(EMAIL_BUCKET);
+    if (this.firstToken !== 0) this.pushHand(bucketOf((this.firstToken ^ FIRST_SALT) >>> 0));
+    if (this.segFirstToken !== 0) this.pushHand(bucketOf((this.segFirstToken ^ LAST_FIRST_SALT) >>> 0));
+    for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);
+    for (const e of extraHand) this.pushHand(e);
+  }
+}

@@ -1,0 +1,137 @@
+import { DOMAINS, OUTPUT_FORMATS, TASK_TYPES } from '../profile.js';
+import { FEATURE_BITS, FEATURE_COUNT } from './hash.js';
+import type { TextFeatures } from './features.js';
+
+/**
+ * The learned part of the classifier: one linear layer over the hashed feature space with
+ * 28 outputs: softmax heads for task_type, domain and output_format, logistic heads for
+ * reasoning and safety_risk. Trained by scripts/train-classifier.ts; shipped int8-quantized.
+ */
+export const HEADS = {
+  task: { offset: 0, classes: TASK_TYPES },
+  domain: { offset: TASK_TYPES.length, classes: DOMAINS },
+  format: { offset: TASK_TYPES.length + DOMAINS.length, classes: OUTPUT_FORMATS },
+  reasoning: { offset: TASK_TYPES.length + DOMAINS.length + OUTPUT_FORMATS.length },
+  safety: { offset: TASK_TYPES.length + DOMAINS.length + OUTPUT_FORMATS.length + 1 },
+} as const;
+export const OUTPUTS = HEADS.safety.offset + 1;
+
+export interface LinearModel {
+  /** Row-major weights: W[bucket * OUTPUTS + output]. */
+  weights: Float32Array;
+  bias: Float64Array;
+  meta: ModelMeta;
+}
+
+export interface ModelMeta {
+  /** Identifies the trained weights; part of CLASSIFIER_VERSION. */
+  modelId: string;
+  featureBits: number;
+  outputs: number;
+  trainedOn?: Record<string, number>;
+}
+
+const MAGIC = 'PNYXCLF1';
+
+export function emptyModel(modelId = 'untrained'): LinearModel {
+  return {
+    weights: new Float32Array(FEATURE_COUNT * OUTPUTS),
+    bias: new Float64Array(OUTPUTS),
+    meta: { modelId, featureBits: FEATURE_BITS, outputs: OUTPUTS },
+  };
+}
+
+/** Raw scores (logits) of all outputs for one prompt's features, written into `out`. */
+export function scoreFeatures(model: LinearModel, f: TextFeatures, out: Float64Array, tmp: Float64Array): void {
+  const W = model.weights;
+  const K = OUTPUTS;
+  tmp.fill(0);
+  const ng = f.ngrams;
+  for (let i = 0, n = f.ngramCount; i < n; i++) {
+    const base = ng[i]! * K;
+    for (let k = 0; k < K; k++) tmp[k]! += W[base + k]!;
+  }
+  const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
+  const bias = model.bias;
+  for (let k = 0; k < K; k++) out[k] = bias[k]! + tmp[k]! * inv;
+  const hand = f.hand;
+  for (let i = 0, n = f.handCount; i < n; i++) {
+    const base = hand[i]! * K;
+    for (let k = 0; k < K; k++) out[k]! += W[base + k]!;
+  }
+}
+
+/** The runtime form: int8 weights (one 28-byte row per bucket) with one scale per output. */
+export interface QuantizedModel {
+  q: Int8Array;
+  scales: Float64Array;
+  bias: Float64Array;
+  meta: ModelMeta;
+}
+
+export function quantize(model: LinearModel): QuantizedModel {
+  const K = OUTPUTS;
+  const W = model.weights;
+  const max = new Float64Array(K);
+  for (let i = 0; i < W.length; i++) {
+    const a = Math.abs(W[i]!);
+    if (a > max[i % K]!) max[i % K] = a;
+  }
+  const q = new Int8Array(W.length);
+  for (let i = 0; i < W.length; i++) {
+    const m = max[i % K]!;
+    q[i] = m === 0 ? 0 : Math.round((W[i]! / m) * 127);
+  }
+  return { q, scales: max.map((m) => m / 127), bias: Float64Array.from(model.bias), meta: { ...model.meta } };
+}
+
+/** Scores with the quantized model: integer sums per output, scaled once at the end. */
+export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
+  const q = model.q;
+  const K = OUTPUTS;
+  acc.fill(0);
+  accHand.fill(0);
+  const ng = f.ngrams;
+  for (let i = 0, n = f.ngramCount; i < n; i++) {
+    const base = ng[i]! * K;
+    for (let k = 0; k < K; k++) acc[k]! += q[base + k]!;
+  }
+  const hand = f.hand;
+  for (let i = 0, n = f.handCount; i < n; i++) {
+    const base = hand[i]! * K;
+    for (let k = 0; k < K; k++) accHand[k]! += q[base + k]!;
+  }
+  const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
+  const { bias, scales } = model;
+  for (let k = 0; k < K; k++) out[k] = bias[k]! + scales[k]! * (acc[k]! * inv + accHand[k]!);
+}
+
+/** Encodes a model as the shipped binary: magic, header JSON (meta, scales, bias), int8 weights. */
+export function encodeModel(model: QuantizedModel): Uint8Array {
+  const header = JSON.stringify({ ...model.meta, scales: Array.from(model.scales), bias: Array.from(model.bias) });
+  const headerBytes = new TextEncoder().encode(header);
+  const buf = new Uint8Array(8 + 4 + headerBytes.length + model.q.length);
+  buf.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(buf.buffer).setUint32(8, headerBytes.length, true);
+  buf.set(headerBytes, 12);
+  buf.set(new Uint8Array(model.q.buffer, model.q.byteOffset, model.q.byteLength), 12 + headerBytes.length);
+  return buf;
+}
+
+export function decodeModel(bytes: Uint8Array): QuantizedModel {
+  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
+  if (magic !== MAGIC) throw new Error('not a pnyx classifier weights file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen))) as ModelMeta & { scales: number[]; bias: number[] };
+  if (header.featureBits !== FEATURE_BITS || header.outputs !== OUTPUTS) {
+    throw new Error(`classifier weights have ${header.featureBits} bits / ${header.outputs} outputs, code expects ${FEATURE_BITS} / ${OUTPUTS}`);
+  }
+  const n = FEATURE_COUNT * OUTPUTS;
+  const start = 12 + headerLen;
+  if (bytes.length < start + n) throw new Error('classifier weights file is truncated');
+  const q = new Int8Array(n);
+  q.set(new Int8Array(bytes.buffer, bytes.byteOffset + start, n));
+  const { scales, bias, ...meta } = header;
+  return { q, scales: Float64Array.from(scales), bias: Float64Array.from(bias), meta };
+}

@@ -1,0 +1,217 @@
+import { LIST, VARCHAR, timestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import type { CapabilityProfile } from '../core/profile.js';
+import type { ChatMessage } from '../core/request.js';
+import type { ClassifierInput } from '../core/classifier/index.js';
+import type { PnyxDb } from './database.js';
+
+const STAGING = 'profile_staging';
+const SIGNALS_TYPE = LIST(VARCHAR);
+
+/**
+ * Writes capability profiles in bulk: rows go through an Appender into a temp staging table,
+ * then one INSERT moves them into `profiles`. In `insertNew` mode (ingest) only request ids that
+ * are stored and have no profile yet are inserted (first copy of an id wins); in `replace` mode
+ * (re-classification) staged ids replace their old profiles. Call inside a transaction.
+ */
+export class ProfileWriter {
+  private appender!: DuckDBAppender;
+  private seq = 0;
+  private constructor(private readonly db: PnyxDb) {}
+
+  static async open(db: PnyxDb): Promise<ProfileWriter> {
+    const w = new ProfileWriter(db);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM profiles LIMIT 0`);
+    await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
+    w.appender = await db.conn.createAppender(STAGING, 'main', 'temp');
+    return w;
+  }
+
+  add(requestId: string, version: string, p: CapabilityProfile, atMicros: bigint): void {
+    const a = this.appender;
+    a.appendVarchar(requestId);
+    a.appendVarchar(version);
+    a.appendVarchar(p.task_type);
+    a.appendVarchar(p.domain);
+    a.appendDouble(p.reasoning);
+    a.appendVarchar(p.output_format);
+    a.appendBoolean(p.structured_output);
+    a.appendDouble(p.latency_sensitivity);
+    a.appendDouble(p.safety_risk);
+    a.appendDouble(p.policy_sensitivity);
+    a.appendBigInt(BigInt(p.context_tokens));
+    a.appendBoolean(p.needs_tools);
+    a.appendBoolean(p.multimodal);
+    a.appendVarchar(p.language);
+    a.appendDouble(p.complexity);
+    a.appendList(p.signals, SIGNALS_TYPE);
+    a.appendTimestamp(timestampValue(atMicros));
+    a.appendBigInt(BigInt(this.seq++));
+    a.endRow();
+  }
+
+  /** Moves staged profiles into `profiles`; returns how many rows were written. */
+  async commit(mode: 'insertNew' | 'replace'): Promise<number> {
+    this.appender.flushSync();
+    this.appender.closeSync();
+    const db = this.db;
+    const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
+    if (mode === 'replace') {
+      await db.run(`DELETE FROM profiles WHERE request_id IN (SELECT request_id FROM ${STAGING})`);
+      const deleted = before - (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
+      await db.run(`INSERT INTO profiles SELECT * EXCLUDE (seq) FROM ${STAGING} QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`);
+      await db.run(`DROP TABLE ${STAGING}`);
+      return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
+    }
+    await db.run(
+      `INSERT INTO profiles
+       SELECT s.* EXCLUDE (seq) FROM ${STAGING} s
+       WHERE s.request_id IN (SELECT request_id FROM requests)
+         AND s.request_id NOT IN (SELECT request_id FROM profiles)
+       QUALIFY row_number() OVER (PARTITION BY s.request_id ORDER BY s.seq) = 1`,
+    );
+    await db.run(`DROP TABLE ${STAGING}`);
+    return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before;
+  }
+
+  abort(): void {
+    try {
+      this.appender.closeSync();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/** Stored requests whose profile is missing or was made by another classifier version. */
+export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
+  const r = await db.one<{ n: number }>(
+    `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
+     WHERE p.request_id IS NULL OR p.classifier_version <> $1`,
+    [version],
+  );
+  return r!.n;
+}
+
+export interface StoredClassifierInput {
+  request_id: string;
+  input: ClassifierInput;
+}
+
+interface StoredRow {
+  request_id: string;
+  system_prompt: string | null;
+  messages: string | null;
+  tools: string | null;
+  response_format: string | null;
+  max_tokens: number | null;
+  stream: boolean | null;
+  prompt_tokens: number | null;
+  has_prompt_text: boolean;
+}
+
+const parseJson = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+
+/**
+ * Pages through stale requests (keyset pagination by request_id), yielding the classifier's
+ * input as stored (i.e. after any storage-time masking of the text).
+ */
+export async function* staleRequests(db: PnyxDb, version: string, pageSize = 4096): AsyncGenerator<StoredClassifierInput[]> {
+  let last = '';
+  for (;;) {
+    const rows = await db.all<StoredRow & Record<string, unknown>>(
+      `SELECT r.request_id, r.system_prompt, CAST(r.messages AS VARCHAR) AS messages, CAST(r.tools AS VARCHAR) AS tools,
+              CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text
+       FROM requests r LEFT JOIN profiles p USING (request_id)
+       WHERE (p.request_id IS NULL OR p.classifier_version <> $1) AND r.request_id > $2
+       ORDER BY r.request_id LIMIT $3`,
+      [version, last, pageSize],
+    );
+    if (rows.length === 0) return;
+    last = rows[rows.length - 1]!.request_id;
+    yield rows.map((r) => ({
+      request_id: r.request_id,
+      input: {
+        system_prompt: r.system_prompt,
+        messages: (parseJson(r.messages) as ChatMessage[] | null) ?? [],
+        tools: parseJson(r.tools) as unknown[] | null,
+        response_format: parseJson(r.response_format),
+        max_tokens: r.max_tokens,
+        stream: r.stream,
+        prompt_tokens: r.prompt_tokens,
+        has_prompt_text: r.has_prompt_text,
+      },
+    }));
+  }
+}
+
+export interface ExplainedRequest {
+  request_id: string;
+  feature: string;
+  model: string;
+  ts: Date | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_usd: number | null;
+  latency_ms: number | null;
+  system_prompt: string | null;
+  messages: string | null;
+  profile: (CapabilityProfile & { classifier_version: string }) | null;
+}
+
+/** One stored request with its profile (null when it has none yet). */
+export async function requestWithProfile(db: PnyxDb, requestId: string): Promise<ExplainedRequest | null> {
+  const r = await db.one(
+    `SELECT r.request_id, r.feature, r.model, r.ts, r.prompt_tokens, r.completion_tokens, r.cost_usd, r.latency_ms,
+            r.system_prompt, CAST(r.messages AS VARCHAR) AS messages,
+            p.request_id AS profiled, p.classifier_version, p.task_type, p.domain, p.reasoning, p.output_format,
+            p.structured_output, p.latency_sensitivity, p.safety_risk, p.policy_sensitivity, p.context_tokens,
+            p.needs_tools, p.multimodal, p.language, p.complexity, p.signals
+     FROM requests r LEFT JOIN profiles p USING (request_id) WHERE r.request_id = $1`,
+    [requestId],
+  );
+  if (!r) return null;
+  const profile =
+    r.profiled === null
+      ? null
+      : {
+          classifier_version: r.classifier_version as string,
+          task_type: r.task_type,
+          domain: r.domain,
+          reasoning: r.reasoning,
+          output_format: r.output_format,
+          structured_output: r.structured_output,
+          latency_sensitivity: r.latency_sensitivity,
+          safety_risk: r.safety_risk,
+          policy_sensitivity: r.policy_sensitivity,
+          context_tokens: r.context_tokens,
+          needs_tools: r.needs_tools,
+          multimodal: r.multimodal,
+          language: r.language,
+          complexity: r.complexity,
+          signals: r.signals as string[],
+        } as CapabilityProfile & { classifier_version: string };
+  return {
+    request_id: r.request_id as string,
+    feature: r.feature as string,
+    model: r.model as string,
+    ts: (r.ts as Date | null) ?? null,
+    prompt_tokens: r.prompt_tokens as number | null,
+    completion_tokens: r.completion_tokens as number | null,
+    cost_usd: r.cost_usd as number | null,
+    latency_ms: r.latency_ms as number | null,
+    system_prompt: r.system_prompt as string | null,
+    messages: r.messages as string | null,
+    profile,
+  };
+}
+
+/** Task mix per feature: the share of each task type among a feature's profiled requests. */
+export async function taskMixByFeature(db: PnyxDb): Promise<Array<{ feature: string; task_type: string; n: number; share: number }>> {
+  return db.all(
+    `SELECT r.feature, p.task_type, count(*) AS n,
+            count(*) / sum(count(*)) OVER (PARTITION BY r.feature) AS share
+     FROM profiles p JOIN requests r USING (request_id)
+     GROUP BY r.feature, p.task_type
+     ORDER BY r.feature, n DESC`,
+  );
+}

@@ -1,0 +1,67 @@
+import { CLASSIFIER_VERSION, PromptClassifier } from '../core/classifier/index.js';
+import { defaultModel } from '../core/classifier/defaultModel.js';
+import type { CanonicalRequest } from '../core/request.js';
+import type { PnyxDb } from '../db/database.js';
+import { ProfileWriter, countStaleProfiles, staleRequests } from '../db/profiles.js';
+import type { IngestObserver } from './ingest.js';
+
+/**
+ * Classifies every request as ingest reads it (on the original text, before any storage-time
+ * masking) and stores the profiles in the same transaction as the requests.
+ */
+export class ProfileObserver implements IngestObserver {
+  private writer: ProfileWriter | undefined;
+  private readonly classifier = new PromptClassifier(defaultModel());
+  private atMicros = 0n;
+  /** Profiles written by the commits so far. */
+  written = 0;
+
+  async begin(db: PnyxDb): Promise<void> {
+    this.atMicros = BigInt(Date.now()) * 1000n;
+    this.writer = await ProfileWriter.open(db);
+  }
+
+  add(request: CanonicalRequest): void {
+    this.writer!.add(request.request_id, CLASSIFIER_VERSION, this.classifier.classify(request), this.atMicros);
+  }
+
+  async commit(): Promise<void> {
+    this.written += await this.writer!.commit('insertNew');
+    this.writer = undefined;
+  }
+
+  abort(): void {
+    this.writer?.abort();
+    this.writer = undefined;
+  }
+}
+
+/**
+ * Profiles stored requests that have none, or whose profile came from another classifier
+ * version. Works from the stored text: if storage masked (redacted) parts of a prompt, the
+ * masked text is what gets re-classified. One transaction; returns how many were (re)profiled.
+ */
+export async function reclassifyStale(db: PnyxDb, onProgress?: (done: number, total: number) => void): Promise<number> {
+  const total = await countStaleProfiles(db, CLASSIFIER_VERSION);
+  if (total === 0) return 0;
+  const classifier = new PromptClassifier(defaultModel());
+  const atMicros = BigInt(Date.now()) * 1000n;
+  return db.transaction(async () => {
+    // New profiles go to a staging table until the end, so `profiles` (and with it the keyset
+    // pages of stale requests) does not change while we page through it.
+    const writer = await ProfileWriter.open(db);
+    let done = 0;
+    try {
+      for await (const page of staleRequests(db, CLASSIFIER_VERSION)) {
+        for (const r of page) writer.add(r.request_id, CLASSIFIER_VERSION, classifier.classify(r.input), atMicros);
+        done += page.length;
+        onProgress?.(done, total);
+      }
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
+    await writer.commit('replace');
+    return done;
+  });
+}
