@@ -254,7 +254,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
 
   const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, candidates));
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
-  const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : weighted(evals, pred) / n);
+  const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : Math.min(1, weighted(evals, pred) / n));
   const shares = {
     under: frac((e) => e.under),
     light: frac((e) => e.light),
@@ -412,7 +412,7 @@ function needDistribution(evals: BucketEval[]): FeatureAssessment['need_distribu
       const i = Math.min(3, Math.floor(e.needs.capabilities[cap] * 4));
       bands[i] = bands[i]! + e.bucket.requests / n;
     }
-    out[cap] = bands;
+    out[cap] = bands.map((b) => Math.min(1, b)) as typeof bands; // float sums can pass 1 by an ulp
   }
   return out;
 }
