@@ -12,7 +12,6 @@ const EXTENSIONS: Record<ExportFormat, string> = { parquet: 'parquet', arrow: 'a
 interface ExportFlags {
   format: string;
   out?: string;
-  showText?: boolean;
   config?: string;
   catalog?: string;
 }
@@ -23,7 +22,6 @@ export function register(program: Command): void {
     .description('write per-request profiles and recommendations for notebooks and BI tools')
     .option('--format <format>', `file format: ${EXPORT_FORMATS.join(', ')} (arrow = Arrow IPC stream)`, 'parquet')
     .option('--out <path>', 'file, or folder for pnyx-requests.<ext> (default: reports/)')
-    .option('--show-text', 'include the prompt text (system prompt and messages); off by default')
     .option('--config <path>', 'routing policy file (default: pnyx.config.json / .yaml / .yml in the working directory)')
     .option('--catalog <snapshot>', 'catalog snapshot: a date, #id or latest (default: latest)')
     .addHelpText(
@@ -32,7 +30,8 @@ export function register(program: Command): void {
 Columns: request id, time, feature, tenant, assigned model, token counts, cost, latency, the
 capability profile, feature_verdict, recommended_model (the route the feature's recommendation
 sends the request to), cheapest_adequate_model (the cheapest model meeting this request's own
-needs), assigned_short_on, cheaper_model_suffices. Files are written readable by you only (0600).`,
+needs), assigned_short_on, cheaper_model_suffices. Prompt text (system_prompt, messages, as
+stored by analyze --store-text) only with the global --show-text. Files are written readable by you only (0600).`,
     )
     .action(async (flags: ExportFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
@@ -45,7 +44,7 @@ needs), assigned_short_on, cheaper_model_suffices. Files are written readable by
       const db = await openDb(g);
       try {
         const catalog = await loadCatalog(db, { snapshot: flags.catalog });
-        const rows = await exportRecommendations(db, { catalog, config, path, format, showText: Boolean(flags.showText) });
+        const rows = await exportRecommendations(db, { catalog, config, path, format, showText: g.showText });
         if (rows === 0) throw new PnyxError('no_data', 'no classified requests to export: run `pnyx analyze <logs>` first');
         if (!g.quiet) process.stderr.write(`wrote ${rows} rows to ${path}\n`);
       } finally {
