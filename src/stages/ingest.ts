@@ -1,6 +1,6 @@
 import { PnyxError } from '../core/errors.js';
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
-import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
+import { enrichFromJoin, tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
 import type { CanonicalRequest } from '../core/request.js';
 import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
@@ -43,6 +43,8 @@ export interface FileIngestResult {
   rejected: number;
   /** Records without prompt text that a joined request log supplied it for. */
   joined: number;
+  /** How joins renamed features (gateway name → request-log name → records). */
+  featureRenames: FeatureRenameTally;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
@@ -98,6 +100,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const samples: RejectSample[] = [];
   let read = 0;
   let joined = 0;
+  const featureRenames: FeatureRenameTally = new Map();
 
   return db.transaction(async () => {
     const writer = await RequestWriter.open(db);
@@ -110,7 +113,9 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
         if (outcome.ok && opts.join && !outcome.request.has_prompt_text) {
           const hit = opts.join.get(outcome.request.request_id);
           if (hit) {
+            const before = outcome.request.feature;
             outcome.request = enrichFromJoin(outcome.request, hit);
+            tallyRename(featureRenames, before, outcome.request.feature);
             joined += 1;
           }
         }
@@ -140,7 +145,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
     const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, rejectSamples: shown };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, joined, featureRenames, rejectSamples: shown };
   });
 }
 
@@ -151,6 +156,7 @@ export interface IngestSummary {
   duplicates: number;
   rejected: number;
   joined: number;
+  featureRenames: FeatureRenameTally;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
@@ -160,5 +166,7 @@ export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptio
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
   const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'joined') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), joined: sum('joined') };
+  const featureRenames: FeatureRenameTally = new Map();
+  for (const f of files) for (const [from, tos] of f.featureRenames) for (const [to, n] of tos) for (let i = 0; i < n; i++) tallyRename(featureRenames, from, to);
+  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), joined: sum('joined'), featureRenames };
 }

@@ -6,13 +6,14 @@ import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
 import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../core/storeText.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
+import { suggestFeatureNames } from '../../core/join.js';
 import type { PnyxDb } from '../../db/database.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
-import { loadJoinIndex } from '../../stages/join.js';
+import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
 import { printVerdicts } from '../verdicts.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
@@ -33,6 +34,21 @@ async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
     paths.push(...expanded);
   }
   return paths;
+}
+
+/** What the join did, on stderr: counts, records it could not change, feature names it learned. */
+function reportJoin(summary: IngestSummary, join: JoinIndex, patterns: string[]): void {
+  const out = (text: string) => process.stderr.write(sanitizeForTerminal(text) + '\n');
+  out(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${patterns.join(', ')})`);
+  if (summary.duplicates > 0) {
+    out(`pnyx: ${summary.duplicates} duplicate records keep the version stored first (a join never rewrites stored records; analyze into a fresh --db to join them)`);
+  }
+  const names = suggestFeatureNames(summary.featureRenames);
+  if (names.length === 0) return;
+  out('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):');
+  out('ingest:');
+  out('  feature_names:');
+  for (const n of names) out(`    ${n.from}: ${n.to}   # all ${n.joined} joined records`);
 }
 
 export function register(program: Command): void {
@@ -107,9 +123,7 @@ export function register(program: Command): void {
         }
         const line = `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected`;
         process.stderr.write(`${line}\n`);
-        if (join) {
-          process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
-        }
+        if (join) reportJoin(summary, join, joinPatterns);
         process.stderr.write(
           `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
         );

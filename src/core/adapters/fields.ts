@@ -217,3 +217,8 @@ export function excerptOf(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
 }
+
+/** Gateway adapters check their own shape, so `--format` never misreads another tool's records. */
+export function requireShape(ok: boolean, record: JsonObject, what: string): void {
+  if (!ok) throw new RecordError('(record)', `not ${what}; fields: ${Object.keys(record).slice(0, 8).join(', ') || 'none'}`);
+}
