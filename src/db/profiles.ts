@@ -82,18 +82,11 @@ export class ProfileWriter {
   }
 }
 
-/**
- * Stale: no profile yet, or a profile of another classifier version whose text is still stored
- * (store_text full or redacted). A request stored as hash or none keeps the profile it got from
- * its original text at ingest: re-classifying a fingerprint would only make it worse.
- */
-const STALE = `(p.request_id IS NULL OR (p.classifier_version <> $1 AND r.store_text IN ('full', 'redacted')))`;
-
 /** Stored requests whose profile is missing or stale (see STALE). */
 export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
   const r = await db.one<{ n: number }>(
     `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
-     WHERE ${STALE}`,
+     WHERE (${STALE})`,
     [version],
   );
   return r!.n;

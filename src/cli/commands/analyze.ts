@@ -17,6 +17,7 @@ import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
+import { printVerdicts } from '../verdicts.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 
 interface AnalyzeFlags {
@@ -134,6 +135,7 @@ export function register(program: Command): void {
         }
         const rows = await featureSummaries(db);
         process.stdout.write(renderSummaryTable(rows, { color: g.color, clean: sanitizeForTerminal }) + '\n');
+        await printVerdicts(db, g, flags.config);
         const note = renderMetadataOnlyNote(await metadataOnlyByFormat(db), rows.reduce((s, r) => s + r.requests, 0));
         if (note) process.stdout.write(`\n${note}\n`);
         const mix = renderTaskMix(await taskMixByFeature(db), { color: g.color, clean: sanitizeForTerminal });

@@ -1,0 +1,27 @@
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PnyxError } from '../core/errors.js';
+
+/** Default folder for report and export files. */
+export const DEFAULT_OUTPUT_DIR = 'reports';
+
+/**
+ * Where a file goes: `out` when it names a file, `out/<defaultName>` when it is a folder (exists as
+ * one, or ends with a slash), `reports/<defaultName>` when absent.
+ */
+export function resolveOutputPath(out: string | undefined, defaultName: string): string {
+  if (!out) return join(DEFAULT_OUTPUT_DIR, defaultName);
+  if (/[\\/]$/.test(out) || (existsSync(out) && statSync(out).isDirectory())) return join(out, defaultName);
+  return out;
+}
+
+/** Writes a file readable by its owner only (reports carry workload details); folders are created 0700. */
+export function writeOwnerOnly(path: string, data: string | Uint8Array): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, data, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  } catch (err) {
+    throw new PnyxError('input', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
