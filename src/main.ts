@@ -26,6 +26,11 @@ export function buildProgram(): Command {
 
 /** The one error boundary: typed errors print one line; anything else is a bug. */
 export async function run(argv: string[]): Promise<void> {
+  // `pnyx ... | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram();
   const debug = argv.includes('--debug') || process.env.PNYX_DEBUG === '1';
   try {
