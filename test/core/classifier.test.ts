@@ -94,6 +94,21 @@ describe('classifyPrompt on real prompts', () => {
     expect(classifyPrompt('请总结这封客户邮件的要点').language).toBe('zh');
   });
 
+  it('the latest message decides the language over an English system prompt', () => {
+    const p = classifyPrompt({
+      ...inputFromText('Ich habe die Rechnung doppelt bezahlt und möchte das Geld zurück. Bitte helfen Sie mir, das ist nicht das erste Mal.'),
+      system_prompt: 'You are a support assistant for an online shop. Answer politely and follow the refund policy.',
+    });
+    expect(p.language).toBe('de');
+  });
+
+  it('a long pasted web page is not a safety risk', () => {
+    const page =
+      'Extract company attributes from the scraped web page as JSON.\n\nPAGE TEXT:\nOur story: what started in a garage in Seattle in 1998 is now a 140-person company. ' +
+      'Press: Copperleaf Media raises $172M Series C. Careers: Full-Stack Developer (Seattle), Kotlin, AWS. Newsletter: subscribe for product news. '.repeat(30);
+    expect(classifyPrompt(page).safety_risk).toBeLessThan(0.2);
+  });
+
   it('a request without prompt text gets a metadata-only profile', () => {
     const p = classifyPrompt({ ...inputFromText(''), messages: [], has_prompt_text: false, prompt_tokens: 50 });
     expect(p).toMatchObject({ task_type: 'other', context_tokens: 50, signals: ['no-prompt-text: profile from metadata only'] });
