@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PnyxError } from '../core/errors.js';
+import { writePrivateFile } from './privateFile.js';
 
 /** Default folder for report and export files. */
 export const DEFAULT_OUTPUT_DIR = 'reports';
@@ -15,13 +16,15 @@ export function resolveOutputPath(out: string | undefined, defaultName: string):
   return out;
 }
 
-/** Writes a file readable by its owner only (reports carry workload details); folders are created 0700. */
+/**
+ * Writes a file readable by its owner only (reports carry workload details); folders are created
+ * 0700. The file itself goes through writePrivateFile: 0600 from its first byte, atomically.
+ */
 export function writeOwnerOnly(path: string, data: string | Uint8Array): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, data, { mode: 0o600 });
-    chmodSync(path, 0o600);
   } catch (err) {
     throw new PnyxError('input', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  writePrivateFile(path, data);
 }
