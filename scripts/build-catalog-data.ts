@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOpenRouterResponse } from '../src/core/catalog/openrouter.js';
 import { clamp01, combineScores, minMax, SPEED_TARGETS } from '../src/core/catalog/scores.js';
 import { CAPABILITIES, type ScoreSource } from '../src/core/catalog/types.js';
+import { splitCsvRows } from '../src/core/csv.js';
 import { DOMAINS } from '../src/core/profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,6 +93,57 @@ const latestModels = snapshotModels.get('2026-08-19') ?? [];
 const allIds = new Set<string>();
 for (const list of snapshotModels.values()) for (const m of list) allIds.add(m.id);
 
+// ---------------------------------------------------------------- price-only history (scraped price pages)
+
+/** Price points from the openrouter.ai/models web page (not the API): prompt/completion only. */
+const SCRAPED = [
+  {
+    date: '2025-03-25',
+    file: 'openrouter_models/scraped_page_format/openrouter_scraped_2025-03-25_model-fetcher.json',
+    origin: 'tluyben/model-fetcher openrouter_models.json @ 4e5592e7cf5fae1a203a10930266c4bd98a5b3ef (no license stated; facts only)',
+  },
+  {
+    date: '2025-10-25',
+    file: 'openrouter_models/scraped_page_format/openrouter_scraped_2025-10-25_jsons_openrouter.json',
+    origin: 'rafaeljuniorvip/jsons_openrouter openrouter_models.json @ 4324f851762fd947d8790cb5f97dcaf8823751f4 (MIT)',
+  },
+] as const;
+const perToken = (usdPerMillion: number): number => Math.round(usdPerMillion * 1e6) / 1e12;
+/** "$1,25" (pt-BR) → 1.25 USD per 1M; "--" → null. */
+const ptBrUsd = (s: string): number | null => {
+  const t = s.replace('$', '').replace(/\./g, '').replace(',', '.').trim();
+  return t === '' || t === '--' || Number.isNaN(Number(t)) ? null : Number(t);
+};
+const pricePoints: Record<string, [string, number | null, number | null][]> = {};
+const priceSources: { date: string; origin: string; models: number }[] = [];
+for (const sc of SCRAPED) {
+  const raw = JSON.parse(readFileSync(join(SHARED, sc.file), 'utf8')) as unknown;
+  let rows: { id: string; prompt: number | null; completion: number | null }[];
+  if (sc.date === '2025-03-25') {
+    // prices are US cents per 1M tokens: [input, output]
+    rows = (raw as { models: { code: string; prices: number[] }[] }).models.map((m) => ({
+      id: m.code,
+      prompt: typeof m.prices[0] === 'number' ? perToken(m.prices[0] / 100) : null,
+      completion: typeof m.prices[1] === 'number' ? perToken(m.prices[1] / 100) : null,
+    }));
+  } else {
+    rows = (raw as { model_id: string; 'Input ($/1M tokens)': string; 'Output ($/1M tokens)': string }[]).map((m) => {
+      const i = ptBrUsd(m['Input ($/1M tokens)']);
+      const o = ptBrUsd(m['Output ($/1M tokens)']);
+      return { id: m.model_id, prompt: i === null ? null : perToken(i), completion: o === null ? null : perToken(o) };
+    });
+  }
+  for (const r of rows) (pricePoints[r.id] ??= []).push([sc.date, r.prompt, r.completion]);
+  priceSources.push({ date: sc.date, origin: sc.origin, models: rows.length });
+}
+writeFileSync(
+  join(OUT, 'price-history.json'),
+  `${JSON.stringify({ about: 'Prompt/completion prices (USD per token; null = not shown) scraped from the openrouter.ai/models web page, not the API: price-only history.', sources: priceSources }, null, 1).replace(/\n}$/, '')},\n "points": {\n${Object.keys(pricePoints)
+    .sort()
+    .map((id) => `  ${JSON.stringify(id)}: ${JSON.stringify(pricePoints[id])}`)
+    .join(',\n')}\n }\n}\n`,
+);
+
 // ---------------------------------------------------------------- aliases
 
 interface Aliases {
@@ -143,36 +195,9 @@ function addFigure(id: string, f: Omit<Figure, 'score'>): void {
 // --- Artificial Analysis scrapes
 
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1);
+  return splitCsvRows(text)
+    .map((r) => r.cells)
+    .filter((r) => r.length > 1);
 }
 
 /** "63%" → 63, "31*" → 31, "$5.00" → 5, "1,714" → 1714, "--" → null. */
@@ -466,6 +491,11 @@ lines.push('## OpenRouter `/api/v1/models` snapshots', '');
 lines.push('Curated: each file keeps the API shape (`{"data":[...]}`) and, per model, `' + KEEP.join(', ') + '` (descriptions, links, default parameters and embedded benchmarks dropped). Only models with text output are kept.', '');
 lines.push('| file | snapshot date | models in source | kept | sha256 of file | origin |', '|---|---|---|---|---|---|');
 for (const s of snapshotStats) lines.push(`| openrouter-${s.date}.json | ${s.date} | ${s.models} | ${s.kept} | \`${s.sha256.slice(0, 16)}…\` | ${s.origin} |`);
+lines.push('');
+lines.push('## Price-only history (`price-history.json`)', '');
+lines.push('Prompt and completion prices scraped from the openrouter.ai/models **web page** (not the API), shown by `pnyx catalog show` next to the API snapshots. The 2025-03-25 page gives US cents per 1M tokens; the 2025-10-25 page gives pt-BR formatted USD per 1M (`$1,25`, `--` = not shown).', '');
+lines.push('| date | models | origin |', '|---|---|---|');
+for (const p of priceSources) lines.push(`| ${p.date} | ${p.models} | ${p.origin} |`);
 lines.push('');
 lines.push('## Quality scores (`scores.json`)', '');
 lines.push('| source | file | date | license |', '|---|---|---|---|');

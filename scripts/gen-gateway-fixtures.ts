@@ -224,7 +224,8 @@ function openrouter(): { generations: object[]; requests: object[] } {
 }
 
 // ---------- LiteLLM: rows of LiteLLM_SpendLogs ----------
-function litellm(withPrompts: boolean, n: number): Record<string, unknown>[] {
+/** psql CSV prints `timestamp(3)` columns bare; the /spend/logs API returns ISO strings. */
+function litellm(withPrompts: boolean, n: number, ts: (d: Date) => string): Record<string, unknown>[] {
   return calls(n).map((c, i) => {
     const end = later(c.at, c.latencyMs);
     const tagStyle = i % 4;
@@ -239,10 +240,10 @@ function litellm(withPrompts: boolean, n: number): Record<string, unknown>[] {
       total_tokens: c.promptTokens + c.completionTokens,
       prompt_tokens: c.promptTokens,
       completion_tokens: c.completionTokens,
-      startTime: pgTs(c.at),
-      endTime: pgTs(end),
+      startTime: ts(c.at),
+      endTime: ts(end),
       request_duration_ms: c.latencyMs,
-      completionStartTime: pgTs(c.ttftMs !== null ? later(c.at, c.ttftMs) : end),
+      completionStartTime: ts(c.ttftMs !== null ? later(c.at, c.ttftMs) : end),
       model: c.f.deployment,
       model_id: hex(64).slice(0, 36),
       model_group: c.f.alias,
@@ -454,9 +455,9 @@ async function main(): Promise<void> {
   const or = openrouter();
   writeFileSync(join(OUT, 'openrouter-generations.jsonl'), jsonl(or.generations));
   writeFileSync(join(OUT, 'openrouter-requests.jsonl'), jsonl(or.requests));
-  const ll = litellm(false, 36);
+  const ll = litellm(false, 36, pgTs);
   writeFileSync(join(OUT, 'litellm-spend-logs.csv'), csv(ll, LITELLM_COLUMNS));
-  writeFileSync(join(OUT, 'litellm-spend-logs-prompts.json'), JSON.stringify(litellm(true, 21), null, 2) + '\n');
+  writeFileSync(join(OUT, 'litellm-spend-logs-prompts.json'), JSON.stringify(litellm(true, 21, iso), null, 2) + '\n');
   const lf = langfuse();
   writeFileSync(join(OUT, 'langfuse-observations.jsonl'), jsonl(lf));
   writeFileSync(join(OUT, 'langfuse-observations.csv'), csv(lf, Object.keys(lf.find((r) => r.type === 'GENERATION')!)));

@@ -18,6 +18,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--debug', 'show stack traces for unexpected errors')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 512MB, 2GB (env PNYX_MEMORY_LIMIT; default 1GB); DuckDB spills to disk beyond it')
+    .option('--show-text', 'allow prompt text and quotes of offending log values in output and messages (off: never printed)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
@@ -26,6 +27,11 @@ export function buildProgram(): Command {
 
 /** The one error boundary: typed errors print one line; anything else is a bug. */
 export async function run(argv: string[]): Promise<void> {
+  // `pnyx ... | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram();
   const debug = argv.includes('--debug') || process.env.PNYX_DEBUG === '1';
   try {

@@ -212,8 +212,9 @@ function lmarena(): Example[] {
 // ---------- Safety: HarmBench + refusal-direction harmful = 1; Alpaca (harmless) = 0 ----------
 function harmbench(): Example[] {
   return parseCsv(readFileSync(join(SHARED, 'safety/harmbench_behaviors_text_all.csv'), 'utf8')).map((r) => {
-    const text = r.ContextString ? `${r.ContextString}\n\n${r.Behavior}` : r.Behavior!;
-    return { source: 'harmbench', group: r.BehaviorID!, messages: user(text), safety: 1 } as Example;
+    // The behaviour alone, without its ContextString: the long pasted contexts of the "contextual"
+    // behaviours taught the model that any long document is harmful (CRM pages, tickets).
+    return { source: 'harmbench', group: r.BehaviorID!, messages: user(r.Behavior!), safety: 1 } as Example;
   });
 }
 

@@ -28,9 +28,11 @@ export interface TrainOptions {
   perSourceCap: number;
   /** Extra weight of the hand-written seed set. */
   seedWeight: number;
+  /** Extra weight of harmful examples in the safety head (they are few against many harmless ones). */
+  safetyPositiveWeight: number;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 10, lr: 0.4, l2: 2e-6, seed: 20261125, perSourceCap: 2500, seedWeight: 3 };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 10, lr: 0.4, l2: 2e-6, seed: 20261125, perSourceCap: 2500, seedWeight: 3, safetyPositiveWeight: 2.5 };
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -103,7 +105,7 @@ export function trainModel(examples: Example[], modelId: string, opts: TrainOpti
       softmaxGrad(HEADS.domain.offset, DOMAINS.length, e.domain, e.weight);
       softmaxGrad(HEADS.format.offset, OUTPUT_FORMATS.length, e.format, e.weight);
       logisticGrad(HEADS.reasoning.offset, e.reasoning, e.weight);
-      logisticGrad(HEADS.safety.offset, e.safety, e.weight);
+      logisticGrad(HEADS.safety.offset, e.safety, e.safety === 1 ? e.weight * opts.safetyPositiveWeight : e.weight);
       const lr = opts.lr / (1 + (4 * step) / total);
       step++;
       for (let k = 0; k < K; k++) bias[k]! -= lr * g[k]!;

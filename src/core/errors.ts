@@ -47,9 +47,15 @@ export class PnyxError extends Error {
 /** A problem with one field of one input record: becomes a row in `rejects`. */
 export class RecordError extends Error {
   readonly field: string;
-  constructor(field: string, reason: string) {
+  /**
+   * A short quote of the offending value when it is text from the log. The message itself
+   * never quotes log text: terminals show the excerpt only with --show-text.
+   */
+  readonly excerpt: string | undefined;
+  constructor(field: string, reason: string, excerpt?: string) {
     super(reason);
     this.name = 'RecordError';
     this.field = field;
+    this.excerpt = excerpt;
   }
 }

@@ -7,7 +7,35 @@ import type { CanonicalRequest } from './request.js';
 
 export type RecordOutcome =
   | { ok: true; request: CanonicalRequest; contentHash: string; raw: JsonObject }
-  | { ok: false; field: string; reason: string };
+  | RecordReject;
+
+/**
+ * Why a record could not be read. `reason` never quotes text from the log; `excerpt` (when the
+ * offending value is text) does, and is shown only with --show-text.
+ */
+export interface RecordReject {
+  ok: false;
+  field: string;
+  reason: string;
+  excerpt?: string;
+}
+
+/** Records nested deeper than this are rejected: real logs stay far below it, and every
+ *  later step (hashing, redaction, JSON output) may then recurse safely. */
+export const MAX_NESTING = 500;
+
+/** True when a JSON value nests deeper than `max` arrays/objects. Iterative: any depth is safe. */
+export function exceedsNesting(value: unknown, max: number = MAX_NESTING): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
+  }
+  return false;
+}
 
 export interface RecordReaderOptions {
   /** Attribution paths for formats without defaults of their own (openai, openai-flat, canonical). */
@@ -127,6 +155,7 @@ export function readRecord(record: unknown, opts: RecordReaderOptions): RecordOu
   if (!isObject(record)) {
     return { ok: false, field: '(record)', reason: `expected a JSON object, got ${Array.isArray(record) ? 'an array' : typeof record}` };
   }
+  if (exceedsNesting(record)) return { ok: false, field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` };
   try {
     let adapter: LogAdapter | undefined;
     if (opts.format && opts.format !== 'auto') {
@@ -145,7 +174,11 @@ export function readRecord(record: unknown, opts: RecordReaderOptions): RecordOu
     if (request.request_id === '') request.request_id = contentHash;
     return { ok: true, request, contentHash, raw: record };
   } catch (err) {
-    if (err instanceof RecordError) return { ok: false, field: err.field, reason: err.message };
+    if (err instanceof RecordError) {
+      return err.excerpt === undefined ? { ok: false, field: err.field, reason: err.message } : { ok: false, field: err.field, reason: err.message, excerpt: err.excerpt };
+    }
+    // A record too big or too deep for the JS engine is the record's problem, not a crash.
+    if (err instanceof RangeError) return { ok: false, field: '(record)', reason: `too large or too deeply nested to read (${err.message})` };
     throw err;
   }
 }
@@ -156,8 +189,21 @@ export function readJsonLine(line: string, opts: RecordReaderOptions): RecordOut
   try {
     parsed = JSON.parse(line);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    return { ok: false, field: '(json)', reason: m ? `invalid JSON at character ${Number(m[1]) + 1}` : 'invalid JSON' };
+    return { ok: false, field: '(json)', reason: jsonErrorReason(err, line.length) };
   }
   return readRecord(parsed, opts);
+}
+
+/**
+ * A JSON syntax error as a reason that says where, never what: V8's own messages may quote
+ * the text of the line.
+ */
+export function jsonErrorReason(err: unknown, textLength: number): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const m = /position (\d+)/.exec(msg);
+  const truncated = /Unexpected end of JSON input|Unterminated string/i.test(msg) || (m !== null && Number(m[1]) >= textLength);
+  if (truncated) return 'invalid JSON: the record ends early (truncated line?)';
+  if (m) return `invalid JSON at character ${Number(m[1]) + 1}`;
+  if (err instanceof RangeError) return 'invalid JSON: too large or too deeply nested';
+  return 'invalid JSON: not a JSON value';
 }

@@ -60,3 +60,27 @@ export function enrichFromJoin(r: CanonicalRequest, j: JoinedRequest): Canonical
     metadata: { ...r.metadata, pnyx_joined_from: j.source },
   };
 }
+
+/** Gateway feature → request-log feature, counted over the joined records of a run. */
+export type FeatureRenameTally = Map<string, Map<string, number>>;
+
+export function tallyRename(tally: FeatureRenameTally, from: string, to: string): void {
+  if (from === to) return;
+  const m = tally.get(from) ?? new Map<string, number>();
+  m.set(to, (m.get(to) ?? 0) + 1);
+  tally.set(from, m);
+}
+
+/**
+ * Gateway feature names that every joined record renamed the same way (e.g. an OpenRouter app id
+ * that is one product feature): worth a `feature_names` entry so unjoined records follow.
+ */
+export function suggestFeatureNames(tally: FeatureRenameTally): { from: string; to: string; joined: number }[] {
+  const out: { from: string; to: string; joined: number }[] = [];
+  for (const [from, tos] of tally) {
+    if (from === UNATTRIBUTED_FEATURE || tos.size !== 1) continue;
+    const [[to, joined]] = [...tos] as [[string, number]];
+    out.push({ from, to, joined });
+  }
+  return out.sort((a, b) => a.from.localeCompare(b.from));
+}

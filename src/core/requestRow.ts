@@ -1,4 +1,5 @@
 import { effectiveModel, type CanonicalRequest } from './request.js';
+import type { StoreTextMode, TextForStorage } from './storeText.js';
 
 /**
  * A stored request as a flat tuple of plain values, in the column order of the ingest staging
@@ -42,6 +43,8 @@ export const REQUEST_ROW_COLUMNS: readonly (readonly [name: string, kind: Column
   ['source_line', 'bigint'],
   ['content_sha256', 'varchar'],
   ['raw', 'varchar'],
+  // Written explicitly: migration 6's rebuilt table has no column defaults.
+  ['store_text', 'varchar'],
 ];
 
 export type RowValue = string | number | boolean | null;
@@ -52,14 +55,10 @@ export const ROW_SOURCE_LINE = REQUEST_ROW_COLUMNS.findIndex(([n]) => n === 'sou
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
-/** The stored text of a request: what goes into `system_prompt`, `messages` and `raw`. */
-export interface StoredText {
-  system_prompt: string | null;
-  messages: string | null;
-  raw: string | null;
-}
+/** The text columns as stored (masked per --store-text; see core/storeText.ts). */
+export type StoredText = TextForStorage;
 
-export function toRequestRow(r: CanonicalRequest, line: number, contentHash: string, text: StoredText): RequestRow {
+export function toRequestRow(r: CanonicalRequest, line: number, contentHash: string, text: StoredText, storeText: StoreTextMode): RequestRow {
   return [
     r.request_id,
     r.timestamp ? r.timestamp.getTime() : null,
@@ -88,11 +87,12 @@ export function toRequestRow(r: CanonicalRequest, line: number, contentHash: str
     r.ttft_ms,
     r.finish_reason,
     r.status,
-    r.error,
-    json(r.metadata),
+    text.error,
+    text.metadata,
     r.source_format,
     line,
     contentHash,
     text.raw,
+    storeText,
   ];
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PnyxError } from '../core/errors.js';
 import { parseOpenRouterResponse, toCatalogModel } from '../core/catalog/openrouter.js';
+import type { PricePoint } from '../core/catalog/history.js';
 import type { CatalogModel, ScoreSource } from '../core/catalog/types.js';
 
 /**
@@ -100,4 +101,15 @@ export function bundledScores(): BundledScores {
   }
   scoresCache = { sha256: sha256(text), figures };
   return scoresCache;
+}
+
+let priceCache: Map<string, PricePoint[]> | null = null;
+
+/** Price-only history from scraped openrouter.ai/models pages (data/catalog/price-history.json). */
+export function bundledPriceHistory(id: string): PricePoint[] {
+  if (!priceCache) {
+    const file = JSON.parse(readBundled('price-history.json')) as { points: Record<string, [string, number | null, number | null][]> };
+    priceCache = new Map(Object.entries(file.points).map(([k, v]) => [k, v.map(([date, prompt, completion]) => ({ date, prompt, completion }))]));
+  }
+  return priceCache.get(id) ?? [];
 }

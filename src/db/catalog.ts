@@ -393,3 +393,21 @@ export async function importScores(db: PnyxDb, rows: ScoreImport[]): Promise<{ r
     return { replaced: (before?.n ?? 0) - (mid?.n ?? 0), inserted: rows.length };
   });
 }
+
+/**
+ * The newest stored snapshot that lists `id` (synced preferred over bundled on the same date), with
+ * the model as it was there: for models gone from the current catalog (their last known price,
+ * limits and date). Null when no snapshot ever listed it.
+ */
+export async function lastKnownModel(db: PnyxDb, id: string): Promise<{ model: CatalogModel; snapshot: SnapshotInfo } | null> {
+  await ensureBundledCatalog(db);
+  const snap = await db.one<SnapshotInfo & Record<string, unknown>>(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM catalog_snapshots s
+     WHERE EXISTS (SELECT 1 FROM catalog_models m WHERE m.snapshot_id = s.snapshot_id AND m.id = $1)
+     ORDER BY snapshot_date DESC, (source = 'bundled'), snapshot_id DESC LIMIT 1`,
+    [id],
+  );
+  if (!snap) return null;
+  const row = await db.one<ModelRow & Record<string, unknown>>(`SELECT ${MODEL_COLUMNS} FROM catalog_models WHERE snapshot_id = $1 AND id = $2`, [snap.snapshot_id, id]);
+  return row ? { model: rowToModel(row), snapshot: snap } : null;
+}

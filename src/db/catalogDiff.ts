@@ -1,6 +1,9 @@
 import { PnyxError } from '../core/errors.js';
-import type { CatalogDiff, DiffModel, FeatureImpact, FeatureUsage, PriceChange, SnapshotInfo } from '../core/catalog/history.js';
-import { findSnapshot, listSnapshots } from './catalog.js';
+import type { CatalogDiff, DiffModel, FeatureAlternative, FeatureImpact, FeatureUsage, PriceChange, SnapshotInfo } from '../core/catalog/history.js';
+import { cheaperAlternatives } from '../core/catalog/alternatives.js';
+import { combineScores } from '../core/catalog/scores.js';
+import type { CatalogModel } from '../core/catalog/types.js';
+import { findSnapshot, listSnapshots, scoreFigures, snapshotModels } from './catalog.js';
 import type { PnyxDb } from './database.js';
 
 /**
@@ -102,7 +105,29 @@ export async function catalogDiff(db: PnyxDb, fromSnap: SnapshotInfo, toSnap: Sn
     }
   }
   impacts.sort((x, y) => x.feature.localeCompare(y.feature) || x.kind.localeCompare(y.kind) || x.catalog_id.localeCompare(y.catalog_id));
-  return { from: fromSnap, to: toSnap, added, removed, expiring, price_changes, impacts };
+  const alternatives = await diffAlternatives(db, fromSnap, toSnap, usage, added, price_changes);
+  return { from: fromSnap, to: toSnap, added, removed, expiring, price_changes, impacts, alternatives };
+}
+
+/** Feature by feature: a model this diff made new or cheaper that would serve it for less. */
+async function diffAlternatives(db: PnyxDb, fromSnap: SnapshotInfo, toSnap: SnapshotInfo, usage: FeatureUsage[], added: DiffModel[], changes: PriceChange[]): Promise<FeatureAlternative[]> {
+  if (usage.length === 0) return [];
+  const toModels = new Map((await snapshotModels(db, toSnap.snapshot_id)).map((m) => [m.id, m]));
+  const current = new Map(toModels);
+  for (const m of await snapshotModels(db, fromSnap.snapshot_id)) if (!current.has(m.id)) current.set(m.id, m);
+  const candidates: { model: CatalogModel; why: 'new' | 'cheaper' }[] = [];
+  for (const a of added) {
+    const m = toModels.get(a.id);
+    if (m) candidates.push({ model: m, why: 'new' });
+  }
+  for (const c of changes) {
+    const m = toModels.get(c.id);
+    if (m && (c.to.prompt < c.from.prompt || c.to.completion < c.from.completion)) candidates.push({ model: m, why: 'cheaper' });
+  }
+  if (candidates.length === 0) return [];
+  const figures = await scoreFigures(db);
+  const scores = new Map([...figures].map(([id, f]) => [id, combineScores(id, f)]));
+  return cheaperAlternatives(usage, current, candidates, scores);
 }
 
 /** Which catalog models (of the given snapshots) the analysed features use, with their token totals. */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
@@ -38,7 +38,9 @@ export class PnyxDb {
       // The database holds customer prompts: its folder and files are the owner's only.
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
-      throw new PnyxError('db_io', `cannot create database folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const why = /EACCES|EPERM|EROFS/.test(code) ? 'permission denied or read-only location' : code;
+      throw new PnyxError('db_io', `cannot create database folder ${dir}: ${why} (use --db to put the database elsewhere)`);
     }
     if (existsSync(abs) && statSync(abs).isDirectory()) {
       throw new PnyxError('db_io', `database path ${path} is a directory`);
@@ -48,33 +50,54 @@ export class PnyxDb {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.readOnly) config.access_mode = 'READ_ONLY';
     let instance: DuckDBInstance;
-    const oldMask = process.umask(0o077);
+    // Files DuckDB creates later (the .wal, spill files) must be owner-only too: the umask is
+    // held while the database is open, not just while the file is created.
+    holdPrivateUmask();
     try {
       instance = await DuckDBInstance.create(abs, config);
     } catch (err) {
-      throw translateOpenError(path, err);
-    } finally {
-      process.umask(oldMask);
+      releasePrivateUmask();
+      throw translateDbError(path, err, 'open');
     }
+    for (const f of [abs, `${abs}.wal`]) {
+      try {
+        if (existsSync(f)) chmodSync(f, 0o600);
+      } catch {
+        /* read-only file systems: permissions are what they are */
+      }
+    }
+    let db: PnyxDb | undefined;
     try {
-      chmodSync(abs, 0o600);
-    } catch {
-      /* read-only file systems: permissions are what they are */
+      const conn = await instance.connect();
+      db = new PnyxDb(abs, instance, conn);
+      if (!options.readOnly) await db.migrate();
+      return db;
+    } catch (err) {
+      if (db) db.close();
+      else {
+        instance.closeSync();
+        releasePrivateUmask();
+      }
+      throw translateDbError(path, err, 'open');
     }
-    const conn = await instance.connect();
-    const db = new PnyxDb(abs, instance, conn);
-    if (!options.readOnly) await db.migrate();
-    return db;
   }
 
   async run(sql: string, params: DuckDBValue[] = []): Promise<void> {
-    await this.conn.run(sql, params);
+    try {
+      await this.conn.run(sql, params);
+    } catch (err) {
+      throw translateDbError(this.path, err);
+    }
   }
 
   /** Runs a query and returns plain JS rows (BIGINT as number where safe). */
   async all<T extends Row = Row>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS().map((r) => normalizeRow(r) as T);
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS().map((r) => normalizeRow(r) as T);
+    } catch (err) {
+      throw translateDbError(this.path, err);
+    }
   }
 
   async one<T extends Row = Row>(sql: string, params: DuckDBValue[] = []): Promise<T | undefined> {
@@ -83,14 +106,15 @@ export class PnyxDb {
 
   /** Runs `fn` in one transaction: all of it lands, or none of it. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
+    await this.run('BEGIN TRANSACTION');
     try {
       const out = await fn();
-      await this.conn.run('COMMIT');
+      await this.run('COMMIT');
       return out;
     } catch (err) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
+      // Errors raised by appenders or streams inside fn reach here untranslated.
+      throw translateDbError(this.path, err);
     }
   }
 
@@ -111,13 +135,52 @@ export class PnyxDb {
     return applied;
   }
 
+  /**
+   * Rewrites the database into a fresh file and puts it in place of the old one, then closes
+   * this handle. DuckDB reuses freed blocks but does not erase them, so after a purge the
+   * deleted text would still be readable in the file; a copy holds only live rows.
+   * A crash midway leaves the original untouched (the copy is renamed over it at the end).
+   */
+  async rewriteAndClose(): Promise<void> {
+    const fresh = `${this.path}.compact`;
+    rmSync(fresh, { force: true });
+    rmSync(`${fresh}.wal`, { force: true });
+    const name = (await this.one<{ d: string }>('SELECT current_database() AS d'))!.d;
+    await this.run('CHECKPOINT');
+    await this.run(`ATTACH '${fresh.replace(/'/g, "''")}' AS pnyx_compact`);
+    await this.run(`COPY FROM DATABASE "${name.replace(/"/g, '""')}" TO pnyx_compact`);
+    await this.run('DETACH pnyx_compact');
+    this.close();
+    chmodSync(fresh, 0o600);
+    renameSync(fresh, this.path);
+  }
+
+  private closed = false;
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     try {
       this.conn.closeSync();
     } finally {
-      this.instance.closeSync();
+      try {
+        this.instance.closeSync();
+      } finally {
+        releasePrivateUmask();
+      }
     }
   }
+}
+
+let umaskHolders = 0;
+let savedUmask = 0;
+
+function holdPrivateUmask(): void {
+  if (umaskHolders++ === 0) savedUmask = process.umask(0o077);
+}
+
+function releasePrivateUmask(): void {
+  if (umaskHolders > 0 && --umaskHolders === 0) process.umask(savedUmask);
 }
 
 function normalizeRow(r: Record<string, unknown>): Row {
@@ -128,16 +191,42 @@ function normalizeRow(r: Record<string, unknown>): Row {
   return out;
 }
 
-export function translateOpenError(path: string, err: unknown): PnyxError {
+/**
+ * The one place DuckDB's errors become user-facing PnyxErrors. Storage conditions a user can
+ * cause or fix (lock, corrupt file, permissions, disk full) get a code and one clear line; any
+ * other error is returned unchanged, because it is a bug and the CLI reports it as one.
+ * `during` says whether the database was being opened (an unreadable file is then "corrupt",
+ * not a failed read).
+ */
+export function translateDbError(path: string, err: unknown, during: 'open' | 'use' = 'use'): unknown {
+  if (err instanceof PnyxError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/lock/i.test(msg)) {
+  const first = msg.split('\n')[0] ?? '';
+  if (/No space left on device|ENOSPC|disk is full|not enough space/i.test(msg)) {
+    return new PnyxError(
+      'db_io',
+      `disk full while writing database ${path}: the work in progress was rolled back and earlier data is intact; free some space and run again`,
+      { cause: err },
+    );
+  }
+  if (/Could not set lock|Conflicting lock|lock on file/i.test(msg)) {
     return new PnyxError('db_locked', `database ${path} is in use by another process (another pnyx running?); try again when it finishes`, { cause: err });
   }
-  if (/not a valid DuckDB database|invalid|corrupt|checksum|Serialization/i.test(msg)) {
-    return new PnyxError('db_corrupt', `database ${path} is not a readable pnyx/DuckDB database (corrupted or another file); move it aside or pass --db`, { cause: err });
+  if (/Permission denied|EACCES|EPERM|Read-only file system|EROFS|read-only mode|Cannot open file .* for writing/i.test(msg)) {
+    return new PnyxError('db_io', `cannot write database ${path}: permission denied or read-only location (use --db to put it elsewhere)`, { cause: err });
   }
-  if (/permission|read-only|EACCES|EROFS/i.test(msg)) {
-    return new PnyxError('db_io', `cannot open database ${path}: permission denied or read-only location`, { cause: err });
+  if (
+    /not a valid DuckDB database|Serialization Error|checksum|corrupt|Could not read enough bytes|Failure while replaying WAL|database file .* is not|unknown storage version|invalid header/i.test(msg) ||
+    (during === 'open' && /Invalid Input Error|Internal Error/i.test(msg))
+  ) {
+    return new PnyxError(
+      'db_corrupt',
+      `database ${path} is not a readable pnyx/DuckDB database (corrupted, truncated or another kind of file); it was left untouched: move it aside or pass --db`,
+      { cause: err },
+    );
   }
-  return new PnyxError('db_io', `cannot open database ${path}: ${msg.split('\n')[0]}`, { cause: err });
+  if (/IO Error|Could not (read|write|open)|No such file/i.test(msg) || during === 'open') {
+    return new PnyxError('db_io', `database ${path}: ${first}`, { cause: err });
+  }
+  return err;
 }

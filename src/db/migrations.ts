@@ -157,12 +157,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // id 5: 3 and 4 are reserved by stages in flight. Rows stored before it kept full text.
+    id: 5,
+    name: 'requests_store_text',
+    sql: `ALTER TABLE requests ADD COLUMN store_text VARCHAR DEFAULT 'full';`,
+  },
+  {
     id: 6,
     name: 'requests_without_pk_ingest_runs',
     // Ingest appends rows straight into `requests` and removes repeats itself (one id, one row,
     // first copy wins), which a PRIMARY KEY would refuse mid-append; the key index also cost
     // memory and time at millions of rows. DuckDB cannot drop a constraint, so the table is
-    // rebuilt with the same columns. ingest_runs records each file run, with its sample rate.
+    // rebuilt with the same columns. CREATE TABLE AS drops column defaults: store_text's (from
+    // migration 5) is set again, and ingest writes it explicitly. ingest_runs records each file
+    // run, with its sample rate.
     sql: `
       CREATE TABLE requests_v6 AS SELECT * FROM requests LIMIT 0;
       INSERT INTO requests_v6 SELECT * FROM requests;
@@ -178,6 +186,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE requests ALTER COLUMN source_line SET NOT NULL;
       ALTER TABLE requests ALTER COLUMN content_sha256 SET NOT NULL;
       ALTER TABLE requests ALTER COLUMN ingested_at SET NOT NULL;
+      ALTER TABLE requests ALTER COLUMN store_text SET DEFAULT 'full';
       CREATE TABLE ingest_runs (
         file_sha256 VARCHAR NOT NULL,
         path        VARCHAR NOT NULL,

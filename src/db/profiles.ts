@@ -82,11 +82,11 @@ export class ProfileWriter {
   }
 }
 
-/** Stored requests whose profile is missing or was made by another classifier version. */
+/** Stored requests whose profile is missing or stale (see STALE). */
 export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
   const r = await db.one<{ n: number }>(
     `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
-     WHERE p.request_id IS NULL OR p.classifier_version <> $1`,
+     WHERE (${STALE})`,
     [version],
   );
   return r!.n;
@@ -107,22 +107,32 @@ interface StoredRow {
   stream: boolean | null;
   prompt_tokens: number | null;
   has_prompt_text: boolean;
+  text_kept: boolean;
 }
+
+/**
+ * Which stored requests need a (new) profile: those without one, and those profiled by another
+ * classifier version whose text was kept (`--store-text full|redacted`). A request stored with
+ * `hash` or `none` keeps the profile made from its original text at ingest: re-classifying it
+ * from fingerprints or nothing would only make it worse. ($1 = the classifier version.)
+ */
+const STALE = `p.request_id IS NULL OR (p.classifier_version <> $1 AND coalesce(r.store_text, 'full') IN ('full', 'redacted'))`;
 
 const parseJson = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
 
 /**
  * Pages through stale requests (keyset pagination by request_id), yielding the classifier's
- * input as stored (i.e. after any storage-time masking of the text).
+ * input as stored (i.e. after any storage-time masking: redacted text is what gets classified).
  */
 export async function* staleRequests(db: PnyxDb, version: string, pageSize = 4096): AsyncGenerator<StoredClassifierInput[]> {
   let last = '';
   for (;;) {
     const rows = await db.all<StoredRow & Record<string, unknown>>(
       `SELECT r.request_id, r.system_prompt, CAST(r.messages AS VARCHAR) AS messages, CAST(r.tools AS VARCHAR) AS tools,
-              CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text
+              CAST(r.response_format AS VARCHAR) AS response_format, r.max_tokens, r.stream, r.prompt_tokens, r.has_prompt_text,
+              coalesce(r.store_text, 'full') IN ('full', 'redacted') AS text_kept
        FROM requests r LEFT JOIN profiles p USING (request_id)
-       WHERE (p.request_id IS NULL OR p.classifier_version <> $1) AND r.request_id > $2
+       WHERE (${STALE}) AND r.request_id > $2
        ORDER BY r.request_id LIMIT $3`,
       [version, last, pageSize],
     );
@@ -130,15 +140,16 @@ export async function* staleRequests(db: PnyxDb, version: string, pageSize = 409
     last = rows[rows.length - 1]!.request_id;
     yield rows.map((r) => ({
       request_id: r.request_id,
+      // Without kept text (hash/none), only the metadata can be classified.
       input: {
-        system_prompt: r.system_prompt,
-        messages: (parseJson(r.messages) as ChatMessage[] | null) ?? [],
+        system_prompt: r.text_kept ? r.system_prompt : null,
+        messages: r.text_kept ? ((parseJson(r.messages) as ChatMessage[] | null) ?? []) : [],
         tools: parseJson(r.tools) as unknown[] | null,
         response_format: parseJson(r.response_format),
         max_tokens: r.max_tokens,
         stream: r.stream,
         prompt_tokens: r.prompt_tokens,
-        has_prompt_text: r.has_prompt_text,
+        has_prompt_text: r.text_kept && r.has_prompt_text,
       },
     }));
   }

@@ -27,6 +27,14 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
   }
 }
 
+/**
+ * DuckDB's reader errors as one line: the headline plus the first line that says why
+ * (e.g. "Invalid unicode ... detected"). Never the "Original Line: ..." DuckDB quotes, which is
+ * log content.
+ */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const head = lines[0] ?? '';
+  const why = lines.slice(1).find((l) => l.trim() !== '' && !/^(Original Line|Possible Solution|\s)/.test(l));
+  return why ? `${head}: ${why}` : head;
 }

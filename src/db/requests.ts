@@ -18,6 +18,7 @@ const APPEND: Record<ColumnKind, Append> = {
   timestamp_ms: (a, v) => a.appendTimestamp(timestampValue(BigInt(v as number) * 1000n)),
 };
 const REJECT_COLUMNS = 'line, field, reason, raw';
+const CONFLICT_REASON = 'duplicate request_id with different content (first copy kept)';
 
 /** How each column of `requests`, in table order, is filled: from the row tuple, a per-file constant, or NULL. */
 type ColumnPlan = { from: 'row'; index: number; append: Append } | { from: 'file' } | { from: 'ingested_at' } | { from: 'null' };
@@ -103,7 +104,14 @@ export class RequestWriter {
    * of this file. Returns how many rows stayed, how many were repeats, and how many of those had
    * different content (kept as rejects, so nothing silently vanishes).
    */
-  async commit(fileSha256: string): Promise<{ stored: number; duplicates: number; conflicts: number; rejected: number }> {
+  async commit(fileSha256: string): Promise<{
+    stored: number;
+    duplicates: number;
+    conflicts: number;
+    rejected: number;
+    /** The first few conflicting duplicates, for the terminal. */
+    conflictSamples: { line: number; field: string; reason: string }[];
+  }> {
     this.requests.flushSync();
     this.requests.closeSync();
     this.rejects.flushSync();
@@ -127,10 +135,18 @@ export class RequestWriter {
     );
     await db.run(
       `INSERT INTO ${REJECT_STAGING} (${REJECT_COLUMNS})
-       SELECT source_line, 'request_id', 'duplicate request_id with different content (first copy kept)', raw
+       SELECT source_line, 'request_id', '${CONFLICT_REASON}', raw
        FROM ${DUPLICATES} WHERE conflict ORDER BY source_line`,
     );
     const d = (await db.one<{ n: number; conflicts: number }>(`SELECT count(*) AS n, count(*) FILTER (WHERE conflict) AS conflicts FROM ${DUPLICATES}`))!;
+    const conflictSamples =
+      d.conflicts === 0
+        ? []
+        : (await db.all<{ line: number | bigint }>(`SELECT source_line AS line FROM ${DUPLICATES} WHERE conflict ORDER BY source_line LIMIT 5`)).map((c) => ({
+            line: Number(c.line),
+            field: 'request_id',
+            reason: CONFLICT_REASON,
+          }));
     if (d.n > 0) await db.run(`DELETE FROM requests WHERE rowid IN (SELECT rid FROM ${DUPLICATES})`);
     // A re-run of the same file replaces its earlier rejects instead of adding them twice.
     await db.run('DELETE FROM rejects WHERE file_sha256 = $1', [fileSha256]);
@@ -142,7 +158,7 @@ export class RequestWriter {
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
     await db.run(`DROP TABLE ${DUPLICATES}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
-    return { stored: this.appended - d.n, duplicates: d.n - d.conflicts, conflicts: d.conflicts, rejected };
+    return { stored: this.appended - d.n, duplicates: d.n - d.conflicts, conflicts: d.conflicts, rejected, conflictSamples };
   }
 
   /** Abandons the appended rows (the surrounding transaction rolls back). */

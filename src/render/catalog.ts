@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { perMillion } from '../core/catalog/cost.js';
 import { CAPABILITIES, type CatalogModel, type ModelScores } from '../core/catalog/types.js';
 import { DOMAINS } from '../core/profile.js';
-import type { CatalogDiff, FeatureImpact, ModelHistoryEntry, SnapshotInfo } from '../core/catalog/history.js';
+import type { CatalogDiff, FeatureImpact, ModelHistoryEntry, PricePoint, SnapshotInfo } from '../core/catalog/history.js';
 import { formatUsd, type RenderStyle } from './summaryTable.js';
 
 /** USD per 1M tokens, compact: $0.075, $1.25, $15. */
@@ -66,7 +66,14 @@ export function renderCatalogList(rows: ListedModel[], meta: { source: string; s
 }
 
 /** `pnyx catalog show ID`. */
-export function renderCatalogShow(m: CatalogModel, s: ModelScores | undefined, history: ModelHistoryEntry[], meta: { source: string; snapshot_date: string }, style: RenderStyle): string {
+export function renderCatalogShow(
+  m: CatalogModel,
+  s: ModelScores | undefined,
+  history: ModelHistoryEntry[],
+  pricePages: PricePoint[],
+  meta: { source: string; snapshot_date: string },
+  style: RenderStyle,
+): string {
   const out: string[] = [];
   const c = style.clean;
   out.push(`${c(m.id)} — ${c(m.name)}   (catalog ${c(meta.source)}, ${meta.snapshot_date})`);
@@ -114,24 +121,28 @@ export function renderCatalogShow(m: CatalogModel, s: ModelScores | undefined, h
     }
     out.push(table.toString());
   }
-  out.push('', 'History (stored snapshots)');
-  for (const h of history) {
+  out.push('', 'History (USD per 1M tokens, prompt / completion)');
+  const rows: [string, string][] = history.map((h) => {
     const price = h.present ? (h.price_unknown ? 'price unknown' : `${formatPerMillion(h.prompt)} / ${formatPerMillion(h.completion)}`) : 'absent';
-    out.push(`  ${h.snapshot_date}  #${h.snapshot_id} ${c(h.source).padEnd(10)} ${price}${h.expiration_date ? `  expires ${c(h.expiration_date)}` : ''}`);
-  }
-  const summary = historySummary(history);
+    return [h.snapshot_date, `  ${h.snapshot_date}  #${h.snapshot_id} ${c(h.source).padEnd(10)} ${price}${h.expiration_date ? `  expires ${c(h.expiration_date)}` : ''}`];
+  });
+  for (const p of pricePages) rows.push([p.date, `  ${p.date}  price page    ${formatPerMillion(p.prompt)} / ${formatPerMillion(p.completion)}`]);
+  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [, line] of rows) out.push(line);
+  const summary = historySummary(history, pricePages);
   if (summary) out.push(`  ${summary}`);
   return out.join('\n');
 }
 
 /** "known in 2025-05-23, gone from 2026-08-19" and similar one-liners. */
-export function historySummary(history: ModelHistoryEntry[]): string | null {
+export function historySummary(history: ModelHistoryEntry[], pricePages: PricePoint[] = []): string | null {
   const present = history.filter((h) => h.present);
   if (present.length === 0) return 'not in any stored snapshot';
   const last = history[history.length - 1];
   const lastPresent = present[present.length - 1];
-  if (last && lastPresent && !last.present) return `known in ${lastPresent.snapshot_date}, gone from ${last.snapshot_date}`;
-  return null;
+  if (!last || !lastPresent || last.present) return null;
+  const page = pricePages.filter((p) => p.date > lastPresent.snapshot_date && p.date < last.snapshot_date).pop();
+  return `known in ${lastPresent.snapshot_date}, gone from ${last.snapshot_date}` + (page ? ` (still on the price page of ${page.date})` : '');
 }
 
 function pct(v: number | null): string {
@@ -161,6 +172,14 @@ export function renderCatalogDiff(d: CatalogDiff, style: RenderStyle): string {
   out.push('', 'Analysed features affected');
   if (d.impacts.length === 0) out.push('  none (no analysed request uses a changed, removed or expiring model)');
   for (const i of d.impacts) out.push(`  ${c(i.feature)}: ${impactLine(i, c)}`);
+  out.push('', 'Cheaper alternatives for analysed features (new or cheaper models scoring at least as high on every capability the current model is scored on)');
+  if (d.alternatives.length === 0) out.push('  none');
+  for (const a of d.alternatives) {
+    const scores = a.compared.map((x) => `${x.capability} ${x.alternative.toFixed(2)}≥${x.current.toFixed(2)}`).join(', ');
+    out.push(
+      `  ${c(a.feature)}: ${c(a.alternative)} (${a.why}) would serve it ${(a.saving * 100).toFixed(0)}% cheaper than ${c(a.current_model)} (logged tokens: ${formatUsd(a.cost_current)} → ${formatUsd(a.cost_alternative)}; ${scores})`,
+    );
+  }
   return out.join('\n');
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PnyxError } from '../core/errors.js';
-import type { RecordOutcome, RecordReaderOptions } from '../core/ingestRecord.js';
-import type { JoinedRequest } from '../core/join.js';
+import { readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import { tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
+import { DEFAULT_STORE_TEXT, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
 import { RequestWriter, recordIngestedFile, recordIngestRun } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
@@ -35,6 +36,7 @@ export interface IngestProgress {
 }
 
 export interface IngestOptions extends RecordReaderOptions {
+  /** Observers' derivers see the original request; only storage sees masked text. */
   observers?: IngestObserver[];
   onProgress?: (p: IngestProgress) => void;
   /** Keep only this fraction of requests, chosen by request-id hash (default 1). */
@@ -45,12 +47,17 @@ export interface IngestOptions extends RecordReaderOptions {
   batchBytes?: number;
   /** Request-log records by join key (`pnyx analyze --join`): fill in prompts of metadata-only records. */
   join?: ReadonlyMap<string, JoinedRequest>;
+  /** How much prompt text is kept (default `redacted`). */
+  storeText?: StoreTextMode;
 }
 
 export interface RejectSample {
   line: number;
   field: string;
+  /** Never quotes log text. */
   reason: string;
+  /** A quote of the offending text value, for --show-text only. */
+  excerpt?: string;
 }
 
 export interface FileIngestResult {
@@ -64,6 +71,8 @@ export interface FileIngestResult {
   sampledOut: number;
   /** Records without prompt text that a joined request log supplied it for. */
   joined: number;
+  /** How joins renamed features (gateway name → request-log name → records). */
+  featureRenames: FeatureRenameTally;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
 }
@@ -77,7 +86,9 @@ const IN_FLIGHT_PER_WORKER = 2;
 
 /** Turns one record of a source into a canonical request or a reject reason. */
 export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
-  return decodeText(info.kind, rec.value !== undefined ? JSON.stringify(rec.value) : rec.text, opts);
+  if (rec.reject) return { ok: false, ...rec.reject };
+  if (rec.value !== undefined) return readRecord(rec.value, opts);
+  return decodeText(info.kind, rec.text, opts);
 }
 
 /**
@@ -96,18 +107,22 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const samples: RejectSample[] = [];
   const parseOpts: ParseOptions = {
     mapping: opts.mapping,
+    overrides: opts.overrides,
+    featureNames: opts.featureNames,
     format: opts.format,
     file: path,
     kind: info.kind,
     sampleRate: opts.sampleRate ?? 1,
     derive: observers.map((o) => o.derive),
     join: opts.join,
+    storeText: opts.storeText ?? DEFAULT_STORE_TEXT,
   };
   // The join index lives on this thread (it can be large): joined ingests parse inline.
   const workers = opts.join ? 0 : (opts.workers ?? (info.size < INLINE_BELOW_BYTES ? 0 : defaultWorkerCount()));
   let read = 0;
   let sampledOut = 0;
   let joined = 0;
+  const featureRenames: FeatureRenameTally = new Map();
   let bytes = 0;
   let lineOffset = 0;
   let nextProgress = 0;
@@ -122,6 +137,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       read += res.read;
       sampledOut += res.sampledOut;
       joined += res.joined;
+      for (const [from, to] of res.renames) tallyRename(featureRenames, from, to);
       for (let i = 0; i < res.rows.length; i++) {
         const row = res.rows[i]!;
         writer.appendRow(row);
@@ -130,9 +146,9 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
           for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k]);
         }
       }
-      for (const [line, field, reason, raw] of res.rejects) {
-        writer.addReject(line, field, reason, raw);
-        if (samples.length < REJECT_SAMPLES_SHOWN) samples.push({ line, field, reason });
+      for (const [line, field, reason, stored, raw, excerpt] of res.rejects) {
+        writer.addReject(line, field, stored, raw);
+        if (samples.length < REJECT_SAMPLES_SHOWN) samples.push(excerpt === null ? { line, field, reason } : { line, field, reason, excerpt });
       }
       if (opts.onProgress && read >= nextProgress) {
         nextProgress = read + 5_000;
@@ -160,11 +176,12 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
       await parser.close();
     }
     const sha = preSha ?? hash.digest('hex');
-    const counts = await writer.commit(sha);
+    const { conflictSamples, ...counts } = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
+    const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
     await recordIngestRun(db, writer.runMark, { sha256: sha, path, sampleRate: parseOpts.sampleRate, read, ...counts, sampledOut });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, rejectSamples: samples };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, featureRenames, rejectSamples: shown };
   });
 }
 
@@ -176,12 +193,17 @@ export interface IngestSummary {
   rejected: number;
   sampledOut: number;
   joined: number;
+  featureRenames: FeatureRenameTally;
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   if (paths.length === 0) throw new PnyxError('usage', 'no input files');
+  // Missing, unreadable or unknown files stop the run before any file is ingested.
+  for (const p of paths) describeSource(p);
   const files: FileIngestResult[] = [];
   for (const p of paths) files.push(await ingestFile(db, p, opts));
   const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut' | 'joined') => files.reduce((s, f) => s + f[k], 0);
-  return { files, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut'), joined: sum('joined') };
+  const featureRenames: FeatureRenameTally = new Map();
+  for (const f of files) for (const [from, tos] of f.featureRenames) for (const [to, n] of tos) for (let i = 0; i < n; i++) tallyRename(featureRenames, from, to);
+  return { files, featureRenames, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut'), joined: sum('joined') };
 }

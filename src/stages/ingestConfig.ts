@@ -16,16 +16,25 @@ export function findConfigFile(explicit: string | undefined, cwd: string): strin
   return CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
 }
 
-/** Reads the `ingest` section; `join` paths come back resolved against the config file's folder. */
-export function loadIngestConfig(path: string | undefined): IngestConfig | undefined {
-  if (!path) return undefined;
-  const text = readFileSync(path, 'utf8');
-  let raw: unknown;
+/** Parses a config file as JSON (.json) or YAML (anything else), without validating it. */
+export function readConfigFile(path: string): unknown {
+  let text: string;
   try {
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PnyxError('config', `cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new PnyxError('config', `${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/** Reads the `ingest` section; `join` paths come back resolved against the config file's folder. */
+export function loadIngestConfig(path: string | undefined): IngestConfig | undefined {
+  if (!path) return undefined;
+  const raw = readConfigFile(path);
   const parsed = ConfigFileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

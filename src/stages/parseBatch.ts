@@ -1,7 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
 import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
+import { firstInvalidUtf8, invalidUtf8Reason, MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES, overlongReason, startsWithBom } from '../core/jsonlLine.js';
 import { ROW_SOURCE_LINE, toRequestRow, type RequestRow } from '../core/requestRow.js';
 import { isSampled } from '../core/sample.js';
+import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import { DERIVERS, type DeriverName } from './derivers.js';
 
 /**
@@ -23,15 +26,25 @@ export interface ParseOptions extends RecordReaderOptions {
   derive: DeriverName[];
   /** Request-log records by join key (`--join`): prompts for metadata-only records. Inline parsing only. */
   join?: ReadonlyMap<string, JoinedRequest>;
+  /** How much prompt text is stored (default `redacted`). Derivers always see the original. */
+  storeText?: StoreTextMode;
 }
 
-/** A batch: whole JSONL lines as bytes (lines numbered from 1 within the batch), or split records. */
+/**
+ * A batch: whole JSONL lines as bytes (lines numbered from 1 within the batch), or split
+ * records (with the reader's own reject per record, if any). `overlongBytes`: the bytes are
+ * the start of one line of that many bytes, too long to read (rejected whole).
+ */
 export type ParseJob =
-  | { bytes: Uint8Array; firstBatch: boolean }
-  | { texts: string[]; lines: number[] };
+  | { bytes: Uint8Array; firstBatch: boolean; overlongBytes?: number }
+  | { texts: string[]; lines: number[]; rejects?: ({ field: string; reason: string } | null)[] };
 
-/** [line, field, reason, raw] */
-export type RejectRow = [number, string, string, string];
+/**
+ * [line, field, reason, stored reason, stored raw, excerpt]: `reason` never quotes log text;
+ * `stored reason` (for the rejects table) adds the offending value masked like the raw text;
+ * `excerpt` is that value unmasked, for the terminal with --show-text only.
+ */
+export type RejectRow = [number, string, string, string, string | null, string | null];
 
 export interface ParseResult {
   rows: RequestRow[];
@@ -44,15 +57,15 @@ export interface ParseResult {
   sampledOut: number;
   /** Records without prompt text that a joined request log supplied it for. */
   joined: number;
+  /** Feature renames by joins, [gateway name, request-log name] per joined record that changed it. */
+  renames: [string, string][];
   /** Lines the batch spanned (byte batches): the next batch's lines continue after these. */
   lineCount: number;
   /** Whether line numbers are relative to the batch (byte batches) or already absolute. */
   relativeLines: boolean;
 }
 
-/** Line breaks as node:readline sees them (CRLF, LF, lone CR). */
-const LINE_BREAK = /\r?\n|\r(?!\n)/;
-const decoder = new TextDecoder('utf-8');
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Parses JSON-looking CSV cells (messages, metadata) so the adapters see structures. */
 export function expandCells(record: unknown): unknown {
@@ -85,20 +98,30 @@ export function decodeText(kind: ParseOptions['kind'], text: string, opts: Recor
 }
 
 export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
-  const out: ParseResult = { rows: [], derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, lineCount: 0, relativeLines: 'bytes' in job };
+  const out: ParseResult = { rows: [], derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, renames: [], lineCount: 0, relativeLines: 'bytes' in job };
   const derivers = opts.derive.map((name) => DERIVERS[name]);
+  const storeText = opts.storeText ?? DEFAULT_STORE_TEXT;
+  const reject = (line: number, text: string, field: string, reason: string, excerpt?: string) => {
+    // The table keeps the quote of the offending value (masked like the raw text); the terminal
+    // gets it only with --show-text.
+    const quoted = excerpt === undefined ? null : maskText(excerpt, storeText === 'hash' ? 'none' : storeText);
+    const stored = quoted === null ? reason : `${reason}: ${quoted}`;
+    out.rejects.push([line, field, reason, stored, maskText(text.slice(0, REJECT_RAW_MAX_CHARS), storeText), excerpt ?? null]);
+  };
   const take = (text: string, line: number) => {
     out.read += 1;
     const outcome = decodeText(opts.kind, text, opts);
     if (!outcome.ok) {
-      out.rejects.push([line, outcome.field, outcome.reason, text.slice(0, REJECT_RAW_MAX_CHARS)]);
+      reject(line, text, outcome.field, outcome.reason, outcome.excerpt);
       return;
     }
     let r = outcome.request;
     if (opts.join && !r.has_prompt_text) {
       const hit = opts.join.get(r.request_id);
       if (hit) {
+        const before = r.feature;
         r = enrichFromJoin(r, hit);
+        if (r.feature !== before) out.renames.push([before, r.feature]);
         out.joined += 1;
       }
     }
@@ -106,22 +129,64 @@ export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
       out.sampledOut += 1;
       return;
     }
-    out.rows.push(toRequestRow(r, line, outcome.contentHash, { system_prompt: r.system_prompt, messages: JSON.stringify(r.messages), raw: text }));
+    // Derivers (profiles) see the original request; only the stored columns are masked.
+    out.rows.push(toRequestRow(r, line, outcome.contentHash, textForStorage(r, outcome.raw, text, storeText), storeText));
     if (derivers.length > 0) out.derived.push(derivers.map((d) => d(r)));
   };
   if ('bytes' in job) {
-    const lines = decoder.decode(job.bytes).split(LINE_BREAK);
-    let n = lines.length;
-    if (n > 0 && lines[n - 1] === '') n -= 1; // the batch ends with a line break
-    if (job.firstBatch && n > 0) lines[0] = lines[0]!.replace(/^\uFEFF/, '');
-    for (let i = 0; i < n; i++) {
-      const text = lines[i]!;
-      if (text.trim().length === 0) continue;
-      take(text, i + 1);
+    const bytes = job.firstBatch && startsWithBom(job.bytes) ? job.bytes.subarray(3) : job.bytes;
+    if (job.overlongBytes !== undefined) {
+      out.read += 1;
+      reject(1, decoder.decode(bytes.subarray(0, OVERLONG_KEPT_BYTES)), '(record)', overlongReason(job.overlongBytes));
+      out.lineCount = 1;
+      return out;
+    }
+    // Lines end at LF (a CR before it is dropped), as in readSource. A block of valid UTF-8 is
+    // decoded at once; otherwise line by line, so each bad line is rejected naming its byte.
+    const line = (text: string, i: number) => {
+      if (text.length > MAX_RECORD_BYTES / 4) {
+        const size = Buffer.byteLength(text);
+        if (size > MAX_RECORD_BYTES) {
+          out.read += 1;
+          reject(i, decoder.decode(Buffer.from(text).subarray(0, OVERLONG_KEPT_BYTES)), '(record)', overlongReason(size));
+          return;
+        }
+      }
+      if (text.trim().length > 0) take(text, i);
+    };
+    let n = 0;
+    if (isUtf8(bytes)) {
+      const lines = decoder.decode(bytes).split('\n');
+      n = lines.length;
+      if (lines[n - 1] === '') n -= 1; // the batch ends with a line break
+      for (let i = 0; i < n; i++) {
+        const t = lines[i]!;
+        line(t.endsWith('\r') ? t.slice(0, -1) : t, i + 1);
+      }
+    } else {
+      let start = 0;
+      while (start < bytes.length) {
+        const nl = bytes.indexOf(10, start);
+        const end = nl < 0 ? bytes.length : nl;
+        const b = bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end);
+        n += 1;
+        start = end + 1;
+        if (isUtf8(b)) line(decoder.decode(b), n);
+        else {
+          out.read += 1;
+          reject(n, decoder.decode(b), '(encoding)', invalidUtf8Reason(firstInvalidUtf8(b)));
+        }
+      }
     }
     out.lineCount = n;
   } else {
-    for (let i = 0; i < job.texts.length; i++) take(job.texts[i]!, job.lines[i]!);
+    for (let i = 0; i < job.texts.length; i++) {
+      const pre = job.rejects?.[i];
+      if (pre) {
+        out.read += 1;
+        reject(job.lines[i]!, job.texts[i]!, pre.field, pre.reason);
+      } else take(job.texts[i]!, job.lines[i]!);
+    }
   }
   return out;
 }

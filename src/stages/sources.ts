@@ -1,12 +1,16 @@
 import { createReadStream, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { Transform, type Readable } from 'node:stream';
 import { PnyxError } from '../core/errors.js';
+import { exceedsNesting, jsonErrorReason, MAX_NESTING } from '../core/ingestRecord.js';
+import { firstInvalidUtf8, invalidUtf8Reason, MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES, overlongReason, startsWithBom } from '../core/jsonlLine.js';
 import type { PnyxDb } from '../db/database.js';
 import { streamJsonRows } from '../db/readers.js';
 import type { ParseJob } from './parseBatch.js';
+
+export { firstInvalidUtf8, MAX_RECORD_BYTES };
 
 /** Input file kinds pnyx reads. */
 export type SourceKind = 'jsonl' | 'json' | 'csv' | 'parquet';
@@ -18,6 +22,12 @@ export interface SourceInfo {
   size: number;
 }
 
+/** A record the reader itself found unreadable. */
+export interface ReaderReject {
+  field: string;
+  reason: string;
+}
+
 /** One record as read from a file: its position and its text (JSON for every kind). */
 export interface SourceRecord {
   /** Line (JSONL), record index (JSON array) or data row (CSV/Parquet), 1-based. */
@@ -25,7 +35,12 @@ export interface SourceRecord {
   text: string;
   /** Already-parsed value, when the reader had to parse to split records. */
   value?: unknown;
+  /** Set when the reader itself found the record unreadable (encoding, size, nesting). */
+  reject?: ReaderReject;
 }
+
+/** JSON arrays are parsed whole; beyond this the JS engine cannot hold the text. */
+export const MAX_JSON_ARRAY_BYTES = 400 * 1024 * 1024;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -85,29 +100,119 @@ function openText(info: SourceInfo): Readable {
   return raw.pipe(gunzip);
 }
 
+/** One line of bytes; `overlong` when it passed `maxBytes` and only its start was kept. */
+export interface RawLine {
+  line: number;
+  bytes: Buffer;
+  overlong: boolean;
+  length: number;
+}
+
+/**
+ * Splits a byte stream into lines (LF or CRLF) without decoding it, so each line's encoding can
+ * be checked on its own. A line longer than `maxBytes` is not accumulated: its first bytes are
+ * kept and the rest skipped up to the next newline.
+ */
+export async function* splitLines(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<RawLine> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let line = 0;
+  const keep = (b: Buffer) => {
+    const before = length;
+    length += b.length;
+    if (length <= maxBytes) parts.push(b);
+    else if (before <= maxBytes) {
+      // Just went over the limit: hold only the first bytes (for the reject's raw text).
+      parts = [Buffer.from(Buffer.concat([...parts, b]).subarray(0, OVERLONG_KEPT_BYTES))];
+    }
+  };
+  const take = (): RawLine => {
+    let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+    line += 1;
+    const out = { line, bytes, overlong: length > maxBytes, length };
+    parts = [];
+    length = 0;
+    return out;
+  };
+  for await (const chunk of input) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl === -1) {
+        if (start < chunk.length) keep(chunk.subarray(start));
+        break;
+      }
+      keep(chunk.subarray(start, nl));
+      yield take();
+      start = nl + 1;
+    }
+  }
+  if (length > 0) yield take();
+}
+
+/**
+ * Policy for invalid UTF-8: a JSONL line with bytes that are not UTF-8 is rejected, naming the
+ * byte, and kept in `rejects` with the bad bytes shown as U+FFFD; nothing is silently replaced
+ * in stored data. A JSON array with bad bytes is refused whole (it cannot be split safely).
+ */
+async function* readJsonLines(info: SourceInfo): AsyncGenerator<SourceRecord> {
+  for await (const l of splitLines(openText(info) as AsyncIterable<Buffer>, MAX_RECORD_BYTES)) {
+    let bytes = l.bytes;
+    if (l.line === 1 && startsWithBom(bytes)) bytes = bytes.subarray(3);
+    if (l.overlong) {
+      yield { line: l.line, text: bytes.toString('utf8'), reject: { field: '(record)', reason: overlongReason(l.length) } };
+      continue;
+    }
+    if (!isUtf8(bytes)) {
+      const at = firstInvalidUtf8(bytes);
+      yield { line: l.line, text: bytes.toString('utf8'), reject: { field: '(encoding)', reason: invalidUtf8Reason(at) } };
+      continue;
+    }
+    const text = bytes.toString('utf8');
+    if (text.trim().length === 0) continue;
+    yield { line: l.line, text };
+  }
+}
+
+function* readJsonArray(info: SourceInfo): Generator<SourceRecord> {
+  if (info.size > MAX_JSON_ARRAY_BYTES) throw tooBigForArray(info);
+  const file = readFileSync(info.path);
+  let buf = info.gzip ? gunzipSync(file) : file;
+  if (buf.length > MAX_JSON_ARRAY_BYTES) throw tooBigForArray(info);
+  if (startsWithBom(buf)) buf = buf.subarray(3);
+  if (!isUtf8(buf)) {
+    throw new PnyxError('input', `${info.path}: invalid UTF-8 at byte ${firstInvalidUtf8(buf) + 1}; re-encode the file as UTF-8 (or convert it to JSONL to reject only the bad records)`);
+  }
+  const text = buf.toString('utf8');
+  if (text.trim().length === 0) return;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new PnyxError('input', `${info.path}: not valid JSON (${jsonErrorReason(err, text.length)}); for one record per line name the file .jsonl`);
+  }
+  const records = Array.isArray(value) ? value : Array.isArray((value as { data?: unknown })?.data) ? (value as { data: unknown[] }).data : [value];
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i];
+    if (exceedsNesting(v)) yield { line: i + 1, text: '', reject: { field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` } };
+    else yield { line: i + 1, text: JSON.stringify(v) ?? 'null', value: v };
+  }
+}
+
+function tooBigForArray(info: SourceInfo): PnyxError {
+  return new PnyxError('input', `${info.path}: too large to read as one JSON array (over ${MAX_JSON_ARRAY_BYTES / 1024 / 1024} MiB); convert it to JSONL (one record per line)`);
+}
+
 /** Streams the records of a file. JSON arrays are read whole; everything else streams. */
 export async function* readSource(info: SourceInfo, db: PnyxDb): AsyncGenerator<SourceRecord> {
+  // An empty file holds no records, whatever its name says (an empty .gz is not a gzip stream).
+  if (info.size === 0) return;
   try {
     if (info.kind === 'jsonl') {
-      const rl = createInterface({ input: openText(info), crlfDelay: Infinity });
-      let line = 0;
-      for await (let text of rl) {
-        line += 1;
-        if (line === 1) text = text.replace(/^\uFEFF/, '');
-        if (text.trim().length === 0) continue;
-        yield { line, text };
-      }
+      yield* readJsonLines(info);
     } else if (info.kind === 'json') {
-      const buf = readFileSync(info.path);
-      const text = (info.gzip ? gunzipSync(buf) : buf).toString('utf8').replace(/^\uFEFF/, '');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        throw new PnyxError('input', `${info.path}: not valid JSON (${(err as Error).message.split('\n')[0]}); for one record per line name the file .jsonl`);
-      }
-      const records = Array.isArray(value) ? value : Array.isArray((value as { data?: unknown })?.data) ? (value as { data: unknown[] }).data : [value];
-      for (let i = 0; i < records.length; i++) yield { line: i + 1, text: JSON.stringify(records[i]), value: records[i] };
+      yield* readJsonArray(info);
     } else {
       // CSV: report the file line (the header is line 1); Parquet: the row number.
       let line = info.kind === 'csv' ? 1 : 0;
@@ -144,18 +249,23 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
   if (info.kind !== 'jsonl') {
     let texts: string[] = [];
     let lines: number[] = [];
+    let rejects: (ReaderReject | null)[] = [];
     for await (const rec of readSource(info, db)) {
       texts.push(rec.text);
       lines.push(rec.line);
+      rejects.push(rec.reject ?? null);
       if (texts.length >= BATCH_RECORDS) {
-        yield { texts, lines };
+        yield { texts, lines, rejects };
         texts = [];
         lines = [];
+        rejects = [];
       }
     }
-    if (texts.length > 0) yield { texts, lines };
+    if (texts.length > 0) yield { texts, lines, rejects };
     return;
   }
+  // An empty file holds no records, whatever its name says (an empty .gz is not a gzip stream).
+  if (info.size === 0) return;
   try {
     const raw = createReadStream(info.path, { highWaterMark: Math.min(1 << 20, Math.max(batchBytes, 1024)) });
     let input: Readable = raw;
@@ -174,15 +284,32 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
     let parts: Buffer[] = [];
     let size = 0;
     let first = true;
-    for await (const chunk of input) {
-      if (!info.gzip) onBytes(chunk as Buffer);
-      parts.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
+    // A line past MAX_RECORD_BYTES is not held whole: its start is kept and the rest skipped
+    // up to its line break; it goes out as a job of its own (one line, rejected by the parser).
+    let overlong: { kept: Buffer; length: number } | undefined;
+    for await (const read of input) {
+      let chunk = read as Buffer;
+      if (!info.gzip) onBytes(chunk);
+      if (overlong) {
+        const nl = chunk.indexOf(10);
+        overlong.length += nl < 0 ? chunk.length : nl;
+        if (nl < 0) continue;
+        yield { bytes: ownBytes(overlong.kept), firstBatch: first, overlongBytes: overlong.length };
+        first = false;
+        overlong = undefined;
+        chunk = chunk.subarray(nl + 1);
+      }
+      parts.push(chunk);
+      size += chunk.length;
       if (size < batchBytes) continue;
       const buf = Buffer.concat(parts, size);
       const cut = buf.lastIndexOf(10);
       if (cut < 0) {
-        parts = [buf];
+        if (size > MAX_RECORD_BYTES) {
+          overlong = { kept: Buffer.from(buf.subarray(0, OVERLONG_KEPT_BYTES)), length: size };
+          parts = [];
+          size = 0;
+        } else parts = [buf];
         continue;
       }
       // Copy the tail before the block is handed over (a worker takes ownership of its memory).
@@ -192,7 +319,8 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
       yield { bytes: ownBytes(buf.subarray(0, cut + 1)), firstBatch: first };
       first = false;
     }
-    if (size > 0) yield { bytes: ownBytes(Buffer.concat(parts, size)), firstBatch: first };
+    if (overlong) yield { bytes: ownBytes(overlong.kept), firstBatch: first, overlongBytes: overlong.length };
+    else if (size > 0) yield { bytes: ownBytes(Buffer.concat(parts, size)), firstBatch: first };
   } catch (err) {
     throw readError(info, err);
   }

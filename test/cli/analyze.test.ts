@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PnyxDb } from '../../src/db/database.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
 
 const t = tempDir();
 afterAll(t.cleanup);
@@ -215,6 +216,12 @@ describe('pnyx --help and --version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--feature-field <path...>');
     expect(r.stdout).toContain('--format <name>');
+  });
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" --db "${join(t.path, 'epipe.duckdb')}" catalog list | head -1`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+    expect(r.stdout).toMatch(/^\d+ of \d+ models/);
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.status).toBe(0);
   });
   it('rejects an unknown command with a usage error', () => {
     const r = runCli(['nonsense']);

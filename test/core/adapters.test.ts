@@ -111,24 +111,26 @@ describe('flattened and canonical shapes', () => {
 });
 
 describe('rejects name the field', () => {
-  const cases: [string, string, string][] = [
+  // [line, field, reason (never quotes log text), excerpt (the quote, for --show-text)]
+  const cases: [string, string, string, string?][] = [
     ['{"id": 1, "model": "m", "prompt": "x", "prompt_tokens": -5}', 'prompt_tokens', 'must be >= 0, got -5'],
-    ['{"id": 1, "model": "m", "prompt": "x", "prompt_tokens": "lots"}', 'prompt_tokens', 'expected a number, got "lots"'],
+    ['{"id": 1, "model": "m", "prompt": "x", "prompt_tokens": "lots"}', 'prompt_tokens', 'expected a number, got a string of 4 characters', '"lots"'],
     ['{"id": 1, "model": "m", "prompt": "x", "completion_tokens": 1e12}', 'completion_tokens', 'implausibly large: 1000000000000'],
-    ['{"id": 1, "model": "m", "prompt": "x", "timestamp": "last tuesday"}', 'timestamp', 'unreadable timestamp "last tuesday"'],
+    ['{"id": 1, "model": "m", "prompt": "x", "timestamp": "last tuesday"}', 'timestamp', 'unreadable timestamp (a string of 12 characters)', '"last tuesday"'],
     ['{"id": 1, "messages": [{"role":"user","content":"hi"}]}', 'model', 'missing model'],
-    ['{"request": {"model": "m", "messages": "hi"}}', 'request.messages', 'expected an array of messages, got "hi"'],
+    ['{"request": {"model": "m", "messages": "hi"}}', 'request.messages', 'expected an array of messages, got a string of 2 characters', '"hi"'],
     ['{"id": 1, "model": "m", "prompt": "x", "metadata": {"feature": true}}', 'metadata.feature', 'feature name must be a string'],
     ['{"hello": "world"}', '(record)', 'unknown log format (fields: hello)'],
     ['[1,2]', '(record)', 'expected a JSON object, got an array'],
-    ['{"id": 1, "model": ', '(json)', 'invalid JSON'],
+    ['{"id": 1, "model": ', '(json)', 'invalid JSON: the record ends early (truncated line?)'],
   ];
-  it.each(cases)('%s', (line, field, reason) => {
+  it.each(cases)('%s', (line, field, reason, excerpt) => {
     const out = readJsonLine(line, opts);
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.field).toBe(field);
     expect(out.reason.startsWith(reason)).toBe(true);
+    expect(out.excerpt).toBe(excerpt);
   });
 });
 

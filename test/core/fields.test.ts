@@ -16,7 +16,7 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp(v, 'timestamp').getTime()).toBe(want);
   });
   it('rejects nonsense and out-of-range values with the field', () => {
-    expect(() => parseTimestamp('soon', 'ts')).toThrow('unreadable timestamp "soon"');
+    expect(() => parseTimestamp('soon', 'ts')).toThrow('unreadable timestamp (a string of 4 characters)');
     expect(() => parseTimestamp(true, 'ts')).toThrow('expected a timestamp, got boolean true');
     expect(() => parseTimestamp('1850-01-01', 'ts')).toThrow('timestamp out of range');
   });

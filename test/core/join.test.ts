@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import { readRecord } from '../../src/core/ingestRecord.js';
-import { enrichFromJoin, joinKeys, toJoined } from '../../src/core/join.js';
+import { enrichFromJoin, joinKeys, suggestFeatureNames, tallyRename, toJoined, type FeatureRenameTally } from '../../src/core/join.js';
 
 const read = (rec: Record<string, unknown>) => {
   const out = readRecord(rec, { mapping: DEFAULT_MAPPING });
@@ -43,5 +43,18 @@ describe('join', () => {
     const g = read(generation);
     const unnamed = read({ ...logged, metadata: {} });
     expect(enrichFromJoin(g, toJoined(unnamed, 'x')).feature).toBe('openrouter-app-7');
+  });
+});
+
+describe('feature name suggestions', () => {
+  it('suggests a rename only where every joined record agreed', () => {
+    const t: FeatureRenameTally = new Map();
+    tallyRename(t, 'openrouter-app-7', 'email_autocomplete');
+    tallyRename(t, 'openrouter-app-7', 'email_autocomplete');
+    tallyRename(t, 'openrouter-app-9', 'lead_scoring');
+    tallyRename(t, 'openrouter-app-9', 'data_enrichment');
+    tallyRename(t, 'same', 'same');
+    tallyRename(t, '(unattributed)', 'x');
+    expect(suggestFeatureNames(t)).toEqual([{ from: 'openrouter-app-7', to: 'email_autocomplete', joined: 2 }]);
   });
 });

@@ -4,17 +4,22 @@ import { DEFAULT_MAPPING } from '../../core/adapters/attribution.js';
 import { ADAPTERS } from '../../core/adapters/index.js';
 import { CLASSIFIER_VERSION } from '../../core/classifier/index.js';
 import { PnyxError } from '../../core/errors.js';
+import { DEFAULT_STORE_TEXT, STORE_TEXT_MODES, type StoreTextMode } from '../../core/storeText.js';
 import { mappingOverrides } from '../../core/ingestConfig.js';
 import { parseSampleRate } from '../../core/sample.js';
+import { suggestFeatureNames } from '../../core/join.js';
 import type { PnyxDb } from '../../db/database.js';
+import { taskMixByFeature } from '../../db/profiles.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderIngestProgress } from '../../render/progress.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
+import { renderTaskMix } from '../../render/taskMix.js';
 import { findConfigFile, loadIngestConfig } from '../../stages/ingestConfig.js';
 import { ProfileObserver, reclassifyStale } from '../../stages/classify.js';
 import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
-import { loadJoinIndex } from '../../stages/join.js';
+import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
+import { printVerdicts } from '../verdicts.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 
 interface AnalyzeFlags {
@@ -23,6 +28,7 @@ interface AnalyzeFlags {
   join?: string[];
   config?: string;
   sample?: string;
+  storeText: string;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -40,6 +46,21 @@ function envCount(v: string | undefined): number | undefined {
   return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
 }
 
+/** What the join did, on stderr: counts, records it could not change, feature names it learned. */
+function reportJoin(summary: IngestSummary, join: JoinIndex, patterns: string[]): void {
+  const out = (text: string) => process.stderr.write(sanitizeForTerminal(text) + '\n');
+  out(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${patterns.join(', ')})`);
+  if (summary.duplicates > 0) {
+    out(`pnyx: ${summary.duplicates} duplicate records keep the version stored first (a join never rewrites stored records; analyze into a fresh --db to join them)`);
+  }
+  const names = suggestFeatureNames(summary.featureRenames);
+  if (names.length === 0) return;
+  out('to name the records the join could not reach, add to pnyx.config.yaml (README "Gateway exports"):');
+  out('ingest:');
+  out('  feature_names:');
+  for (const n of names) out(`    ${n.from}: ${n.to}   # all ${n.joined} joined records`);
+}
+
 export function register(program: Command): void {
   program
     .command('analyze')
@@ -50,12 +71,21 @@ export function register(program: Command): void {
     .option('--sample <rate>', 'keep only this fraction of requests (0.1 or 10%), chosen by a hash of the request id: re-runs keep the same ones; the rate is recorded (table ingest_runs) so projections scale by it')
     .option('--join <files...>', 'request log(s) with prompt bodies: records without prompt text (e.g. OpenRouter generations) take the messages of the request-log record with the same id (generation_id, response.id, id, request_id)')
     .option('--config <path>', 'config file (default: ./pnyx.config.json|yaml|yml if present); its `ingest` section maps fields and names join logs')
+    .option(
+      '--store-text <mode>',
+      'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
+      DEFAULT_STORE_TEXT,
+    )
     .addHelpText(
       'after',
-      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      if (!(STORE_TEXT_MODES as readonly string[]).includes(flags.storeText)) {
+        throw new PnyxError('usage', `unknown --store-text ${flags.storeText}; one of ${STORE_TEXT_MODES.join(', ')}`);
+      }
+      const storeText = flags.storeText as StoreTextMode;
       if (flags.format !== 'auto' && !ADAPTERS.some((a) => a.name === flags.format)) {
         throw new PnyxError('usage', `unknown --format ${flags.format}; one of auto, ${ADAPTERS.map((a) => a.name).join(', ')}`);
       }
@@ -88,6 +118,7 @@ export function register(program: Command): void {
             sampleRate,
             workers: envCount(process.env.PNYX_WORKERS),
             batchBytes: envCount(process.env.PNYX_BATCH_BYTES),
+            storeText,
             onProgress: (p) => {
               if (p.file !== progressFile) {
                 progressFile = p.file;
@@ -105,7 +136,8 @@ export function register(program: Command): void {
         }
         for (const f of summary.files) {
           for (const s of f.rejectSamples) {
-            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}`) + '\n');
+            const quote = g.showText && s.excerpt !== undefined ? `: ${s.excerpt}` : '';
+            process.stderr.write(sanitizeForTerminal(`pnyx: ${f.path}:${s.line}: ${s.field}: ${s.reason}${quote}`) + '\n');
           }
           if (f.rejected > f.rejectSamples.length) {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
@@ -115,9 +147,7 @@ export function register(program: Command): void {
           `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
           (sampleRate < 1 ? `, ${summary.sampledOut} sampled out (--sample ${sampleRate})` : '');
         process.stderr.write(`${line}\n`);
-        if (join) {
-          process.stderr.write(`joined ${summary.joined} records without prompt text with ${join.usable} request-log records that have it (${join.read} read from ${joinPatterns.join(', ')})\n`);
-        }
+        if (join) reportJoin(summary, join, joinPatterns);
         process.stderr.write(
           `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
         );
@@ -127,8 +157,11 @@ export function register(program: Command): void {
         }
         const rows = await featureSummaries(db);
         process.stdout.write(renderSummaryTable(rows, { color: g.color, clean: sanitizeForTerminal }) + '\n');
+        await printVerdicts(db, g, flags.config);
         const note = renderMetadataOnlyNote(await metadataOnlyByFormat(db), rows.reduce((s, r) => s + r.requests, 0));
         if (note) process.stdout.write(`\n${note}\n`);
+        const mix = renderTaskMix(await taskMixByFeature(db), { color: g.color, clean: sanitizeForTerminal });
+        if (mix) process.stdout.write(`\n${mix}\n`);
       } finally {
         db.close();
       }

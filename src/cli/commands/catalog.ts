@@ -3,11 +3,12 @@ import { basename, extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { perMillion } from '../../core/catalog/cost.js';
 import { parseScoresCsv, parseScoresJson } from '../../core/catalog/importScores.js';
-import { providerOf } from '../../core/catalog/openrouter.js';
+import { filterCatalog } from '../../core/catalog/filter.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/catalog/retry.js';
 import { isCapability } from '../../core/catalog/scores.js';
 import { CAPABILITIES, type ModelCatalog } from '../../core/catalog/types.js';
 import { PnyxError } from '../../core/errors.js';
+import { bundledPriceHistory } from '../../db/bundledCatalog.js';
 import { currentSnapshot, importScores, listSnapshots, loadCatalog, modelHistory } from '../../db/catalog.js';
 import { catalogDiff, resolveDiffRange } from '../../db/catalogDiff.js';
 import { renderCatalogDiff, renderCatalogList, renderCatalogShow, renderSnapshotList } from '../../render/catalog.js';
@@ -121,7 +122,7 @@ export function register(program: Command): void {
       const db = await openDb(g);
       try {
         const cat = await loadCatalog(db, { snapshot: flags.snapshot });
-        const rows = filterModels(cat, flags);
+        const rows = filterCatalog(cat, flags);
         if (flags.json) {
           out(
             JSON.stringify(
@@ -158,14 +159,16 @@ export function register(program: Command): void {
         const model = cat.models.find((m) => m.id === id);
         if (!model) {
           const known = history.filter((h) => h.present);
+          const page = bundledPriceHistory(id).at(-1);
           const hint = known.length
             ? `; known in ${known.map((h) => h.snapshot_date).join(', ')} (try --snapshot ${known[known.length - 1]?.snapshot_date})`
             : similarIds(cat, id);
-          throw new PnyxError('not_found', `${id} is not in the ${cat.snapshot_date} catalog${hint}`);
+          throw new PnyxError('not_found', `${id} is not in the ${cat.snapshot_date} catalog${hint}${page && known.length ? `; last seen on the price page of ${page.date}` : ''}`);
         }
         const scores = cat.scores.get(id);
-        if (flags.json) out(JSON.stringify({ catalog: { source: cat.source, snapshot_date: cat.snapshot_date }, model, scores: scores ?? null, history }, null, 2));
-        else out(renderCatalogShow(model, scores, history, { source: cat.source, snapshot_date: cat.snapshot_date }, style(g)));
+        const pricePages = bundledPriceHistory(id);
+        if (flags.json) out(JSON.stringify({ catalog: { source: cat.source, snapshot_date: cat.snapshot_date }, model, scores: scores ?? null, history, price_pages: pricePages }, null, 2));
+        else out(renderCatalogShow(model, scores, history, pricePages, { source: cat.source, snapshot_date: cat.snapshot_date }, style(g)));
       } finally {
         db.close();
       }
@@ -242,27 +245,6 @@ export function register(program: Command): void {
         db.close();
       }
     });
-}
-
-interface ListFilters {
-  provider?: string;
-  maxPrice?: number;
-  minContext?: number;
-  capability?: string;
-  minScore?: number;
-}
-
-function filterModels(cat: ModelCatalog, f: ListFilters) {
-  return cat.models
-    .filter((m) => !f.provider || providerOf(m.id) === f.provider.toLowerCase())
-    .filter((m) => f.maxPrice === undefined || (!m.pricing.unknown && perMillion(m.pricing.prompt) <= f.maxPrice + 1e-9))
-    .filter((m) => f.minContext === undefined || (m.context_length ?? 0) >= f.minContext)
-    .filter((m) => {
-      if (!f.capability || f.minScore === undefined || !isCapability(f.capability)) return true;
-      const v = cat.scores.get(m.id)?.capabilities[f.capability];
-      return v !== undefined && v >= f.minScore;
-    })
-    .map((model) => ({ model, scores: cat.scores.get(model.id) }));
 }
 
 function similarIds(cat: ModelCatalog, id: string): string {

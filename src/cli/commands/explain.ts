@@ -8,7 +8,6 @@ import { openDb } from '../db.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
 
 interface ExplainFlags {
-  showText?: boolean;
   json?: boolean;
 }
 
@@ -17,11 +16,11 @@ export function register(program: Command): void {
     .command('explain')
     .description("show one stored request's capability profile, the signals behind it, and its metadata")
     .argument('<request-id>', 'the request id (as stored by `pnyx analyze`)')
-    .option('--show-text', 'also print the stored prompt text (system prompt and messages)')
     .option('--json', 'print request metadata and profile as JSON')
-    .addHelpText('after', '\nThe prompt text is never shown unless --show-text is given.')
+    .addHelpText('after', '\nThe stored prompt text (system prompt and messages) is shown only with the global --show-text flag:\n  pnyx explain req-123 --show-text')
     .action(async (requestId: string, flags: ExplainFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      const showText = g.showText;
       const db = await openDb(g, { readOnly: true });
       try {
         const r = await requestWithProfile(db, requestId);
@@ -29,7 +28,7 @@ export function register(program: Command): void {
         const messages = r.messages ? (JSON.parse(r.messages) as ChatMessage[]) : [];
         if (flags.json) {
           const { system_prompt, messages: _m, ...meta } = r;
-          const out = flags.showText ? { ...meta, system_prompt, messages } : meta;
+          const out = showText ? { ...meta, system_prompt, messages } : meta;
           process.stdout.write(JSON.stringify(out, null, 2) + '\n');
           return;
         }
@@ -48,7 +47,7 @@ export function register(program: Command): void {
         if (r.profile) {
           out.push(renderProfileCard(r.profile, { color: g.color, clean: sanitizeForTerminal }, [['classifier', r.profile.classifier_version]]));
         } else out.push('no profile stored yet: run `pnyx analyze` to classify stored requests');
-        if (flags.showText) {
+        if (showText) {
           out.push('', '--- prompt text ---');
           if (r.system_prompt) out.push(`[system]\n${sanitizeForTerminal(r.system_prompt)}`);
           for (const m of messages) out.push(`[${sanitizeForTerminal(m.role)}]\n${sanitizeForTerminal(m.content)}`);

@@ -4,6 +4,7 @@ import { resolveAttribution } from './attribution.js';
 import {
   MAX_COST_PER_REQUEST_USD,
   MAX_LATENCY_MS,
+  firstPresent,
   getPath,
   isObject,
   optBoolean,
@@ -70,7 +71,9 @@ export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
     messages = [...messages, { role: 'user', content: text, attachments }];
     hasText = true;
   }
-  let system = optString(top, [...inReq('system', 'system_prompt', 'instructions')]);
+  // Anthropic's `system` may be a list of content blocks (e.g. with cache_control) rather than text.
+  const systemHit = firstPresent(top, inReq('system', 'system_prompt', 'instructions'));
+  let system = systemHit === undefined ? null : typeof systemHit.value === 'string' ? systemHit.value : readContent(systemHit.value, systemHit.path).text;
   // A leading system message is the system prompt.
   if (system === null && messages[0]?.role === 'system') {
     system = messages[0].content;

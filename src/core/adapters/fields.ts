@@ -74,7 +74,7 @@ export function optNumber(
   if (typeof v === 'string') {
     const s = v.trim();
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
-      throw new RecordError(hit.path, `expected a number, got ${describe(v)}`);
+      throw new RecordError(hit.path, `expected a number, got ${describe(v)}`, excerptOf(v));
     }
     v = Number(s);
   }
@@ -101,7 +101,7 @@ export function optBoolean(obj: unknown, paths: readonly string[]): boolean | nu
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 1 || v === '1') return true;
   if (v === 'false' || v === 0 || v === '0') return false;
-  throw new RecordError(hit.path, `expected true/false, got ${describe(v)}`);
+  throw new RecordError(hit.path, `expected true/false, got ${describe(v)}`, excerptOf(v));
 }
 
 const EPOCH_MS_MIN = Date.UTC(2000, 0, 1);
@@ -126,8 +126,10 @@ export function parseTimestamp(v: unknown, field: string): Date {
   } else {
     throw new RecordError(field, `expected a timestamp, got ${describe(v)}`);
   }
-  if (!Number.isFinite(ms)) throw new RecordError(field, `unreadable timestamp ${describe(v)}`);
-  if (ms < EPOCH_MS_MIN || ms > EPOCH_MS_MAX) throw new RecordError(field, `timestamp out of range ${describe(v)}`);
+  if (!Number.isFinite(ms)) throw new RecordError(field, `unreadable timestamp (${describe(v)})`, excerptOf(v));
+  if (ms < EPOCH_MS_MIN || ms > EPOCH_MS_MAX) {
+    throw new RecordError(field, `timestamp out of range (${typeof v === 'number' ? v : 'before 2000 or after 2100'})`, excerptOf(v));
+  }
   return new Date(ms);
 }
 
@@ -157,12 +159,12 @@ export function readContent(content: unknown, field: string): { text: string; at
     return { text: texts.join('\n'), attachments };
   }
   if (isObject(content) && typeof content.text === 'string') return { text: content.text, attachments: 0 };
-  throw new RecordError(field, `expected text or content parts, got ${describe(content)}`);
+  throw new RecordError(field, `expected text or content parts, got ${describe(content)}`, excerptOf(content));
 }
 
 export function readMessages(v: unknown, field: string): ChatMessage[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new RecordError(field, `expected an array of messages, got ${describe(v)}`);
+  if (!Array.isArray(v)) throw new RecordError(field, `expected an array of messages, got ${describe(v)}`, excerptOf(v));
   return v.map((m, i) => {
     if (!isObject(m)) throw new RecordError(`${field}[${i}]`, `expected a message object, got ${describe(m)}`);
     const role = typeof m.role === 'string' ? m.role : 'user';
@@ -171,11 +173,12 @@ export function readMessages(v: unknown, field: string): ChatMessage[] {
   });
 }
 
+/** The kind of a value, for reject reasons. Never quotes text from the log (see excerptOf). */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'string') return v.length === 0 ? 'an empty string' : `a string of ${v.length} characters`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -227,4 +230,15 @@ export function withLowercaseKeys(v: unknown): JsonObject | undefined {
   const out: JsonObject = { ...v };
   for (const [k, val] of Object.entries(v)) if (!(k.toLowerCase() in out)) out[k.toLowerCase()] = val;
   return out;
+}
+
+/** A short quote of a text value, kept beside a reject's reason and shown only with --show-text. */
+export function excerptOf(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+}
+
+/** Gateway adapters check their own shape, so `--format` never misreads another tool's records. */
+export function requireShape(ok: boolean, record: JsonObject, what: string): void {
+  if (!ok) throw new RecordError('(record)', `not ${what}; fields: ${Object.keys(record).slice(0, 8).join(', ') || 'none'}`);
 }

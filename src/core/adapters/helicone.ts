@@ -11,6 +11,7 @@ import {
   optTimestamp,
   optTokens,
   parseJsonish,
+  requireShape,
   withLowercaseKeys,
   type JsonObject,
 } from './fields.js';
@@ -35,15 +36,18 @@ const HELICONE_MAPPING: FieldMapping = {
 
 const OBJECT_CELLS = ['request_body', 'response_body', 'request_properties', 'properties', 'scores', 'asset_urls'] as const;
 
+const isHeliconeRow = (r: JsonObject): boolean =>
+  'request_created_at' in r && ('request_properties' in r || 'response_status' in r || 'request_body' in r) &&
+  (typeof r.request_id === 'string' || typeof r.response_id === 'string');
+
 export const heliconeAdapter: LogAdapter = {
   name: 'helicone',
   description: 'Helicone request export (@helicone/export JSON/JSONL/CSV): {request_id, request_created_at, request_body, request_properties, delay_ms, costUSD, ...}',
   defaultMapping: HELICONE_MAPPING,
   bodiesHint: 'Helicone exports omit prompts unless asked: run `npx @helicone/export --include-body ...` for a full analysis.',
-  detect: (r) =>
-    'request_created_at' in r && ('request_properties' in r || 'response_status' in r || 'request_body' in r) &&
-    (typeof r.request_id === 'string' || typeof r.response_id === 'string'),
+  detect: isHeliconeRow,
   normalize(record: JsonObject, ctx: AdapterContext): CanonicalRequest {
+    requireShape(isHeliconeRow(record), record, 'a Helicone export row (request_id/response_id, request_created_at, request_body/request_properties)');
     const row: JsonObject = { ...record };
     for (const c of OBJECT_CELLS) if (c in row) row[c] = parseJsonish(row[c]);
     row.request_properties = withLowercaseKeys(row.request_properties) ?? row.request_properties;

@@ -14,6 +14,7 @@ import {
   optTimestamp,
   parseJsonish,
   readMessages,
+  requireShape,
   type JsonObject,
 } from './fields.js';
 import type { AdapterContext, FieldMapping, LogAdapter } from './types.js';
@@ -45,7 +46,10 @@ function both(...snake: string[]): string[] {
 /** The prompt of a generation: a message list, `{messages: [...]}`, plain text, or other JSON. */
 function readInput(input: unknown): { messages: ChatMessage[]; hasText: boolean } {
   const v = parseJsonish(input);
-  if (v === undefined || v === null || v === '') return { messages: [], hasText: false };
+  // Absent, blank or an empty structure: the export did not carry the prompt (not an empty prompt).
+  if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0)) {
+    return { messages: [], hasText: false };
+  }
   if (Array.isArray(v)) return { messages: readMessages(v, 'input'), hasText: true };
   if (isObject(v) && Array.isArray(v.messages)) return { messages: readMessages(v.messages, 'input.messages'), hasText: true };
   if (typeof v === 'string') return { messages: [{ role: 'user', content: v, attachments: 0 }], hasText: true };
@@ -70,16 +74,19 @@ function seconds(obj: JsonObject, paths: string[]): number | null {
   return s === null ? null : Math.round(s * 1000 * 1000) / 1000;
 }
 
+const isObservation = (r: JsonObject): boolean =>
+  typeof r.type === 'string' && OBSERVATION_TYPES.has(r.type) && (typeof r.trace_id === 'string' || typeof r.traceId === 'string') &&
+  ('start_time' in r || 'startTime' in r);
+
 export const langfuseAdapter: LogAdapter = {
   name: 'langfuse',
   description: 'Langfuse observations (blob-storage export, UI export or public API): {type, trace_id, provided_model_name, usage_details, ...}; generations only',
   defaultMapping: LANGFUSE_MAPPING,
   bodiesHint:
     'Langfuse exports carry prompts in `input`: include the `io` field group in the blob-storage export (or export from the Generations table in the UI) for a full analysis.',
-  detect: (r) =>
-    typeof r.type === 'string' && OBSERVATION_TYPES.has(r.type) && (typeof r.trace_id === 'string' || typeof r.traceId === 'string') &&
-    ('start_time' in r || 'startTime' in r),
+  detect: isObservation,
   normalize(record: JsonObject, ctx: AdapterContext): CanonicalRequest {
+    requireShape(isObservation(record), record, 'a Langfuse observation (type, trace_id, start_time)');
     const type = optString(record, ['type']);
     if (type !== 'GENERATION') {
       throw new RecordError('type', `${type ?? 'untyped'} observation is not a model call (only GENERATION observations are analyzed)`);

@@ -13,6 +13,7 @@ import {
   optTokens,
   parseJsonish,
   readMessages,
+  requireShape,
   type JsonObject,
 } from './fields.js';
 import type { AdapterContext, FieldMapping, LogAdapter } from './types.js';
@@ -50,7 +51,12 @@ const METADATA_COLUMNS = ['call_type', 'model_id', 'api_base', 'cache_hit', 'tea
 
 /** The stored prompt: `messages` holds the request's messages (or a bare prompt string) when prompt storage is on. */
 function storedMessages(v: unknown): ChatMessage[] | null {
-  if (Array.isArray(v)) return readMessages(v, 'messages');
+  if (Array.isArray(v)) {
+    if (v.length === 0) return null;
+    // Embedding and text-completion calls store their input as a list of strings.
+    if (v.every((x) => typeof x === 'string')) return [{ role: 'user', content: v.join('\n'), attachments: 0 }];
+    return readMessages(v, 'messages');
+  }
   if (typeof v === 'string' && v.trim() !== '' && v.trim() !== '{}') return [{ role: 'user', content: v, attachments: 0 }];
   if (isObject(v) && Array.isArray(v.messages)) return readMessages(v.messages, 'messages.messages');
   return null;
@@ -62,14 +68,18 @@ function readBody(row: JsonObject): ChatBodyFields | null {
   return readChatBody(row, 'proxy_server_request');
 }
 
+const isSpendLog = (r: JsonObject): boolean =>
+  typeof r.request_id === 'string' && 'call_type' in r && ('spend' in r || 'startTime' in r);
+
 export const litellmAdapter: LogAdapter = {
   name: 'litellm',
   description: 'LiteLLM proxy spend logs (LiteLLM_SpendLogs table or /spend/logs): {request_id, call_type, spend, startTime, model_group, metadata, ...}',
   defaultMapping: LITELLM_MAPPING,
   bodiesHint:
     'LiteLLM stores no prompts in spend logs by default: set `general_settings: store_prompts_in_spend_logs: true` in the proxy config (or Logs → Settings in the admin UI), then export again; only requests made after the change carry bodies.',
-  detect: (r) => typeof r.request_id === 'string' && 'call_type' in r && ('spend' in r || 'startTime' in r),
+  detect: isSpendLog,
   normalize(record: JsonObject, ctx: AdapterContext): CanonicalRequest {
+    requireShape(isSpendLog(record), record, 'a LiteLLM spend-log row (request_id, call_type, spend/startTime)');
     const row: JsonObject = { ...record };
     for (const c of JSON_COLUMNS) if (c in row) row[c] = parseJsonish(row[c]);
     if (isObject(row.metadata)) {

@@ -10,6 +10,7 @@ import {
   optString,
   optTimestamp,
   optTokens,
+  requireShape,
   type JsonObject,
 } from './fields.js';
 import type { AdapterContext, FieldMapping, LogAdapter } from './types.js';
@@ -92,6 +93,7 @@ export const openrouterAdapter: LogAdapter = {
     'OpenRouter generation records carry no prompt text: join your own request log on the generation id, e.g. `pnyx analyze generations.jsonl --join requests.jsonl` (README, "Gateway exports").',
   detect: isGeneration,
   normalize(record: JsonObject, ctx: AdapterContext): CanonicalRequest {
+    requireShape(isGeneration(record), record, 'an OpenRouter generation record (id, model, tokens_prompt/native_tokens_prompt)');
     const g = generationView(record);
     const model = optString(g, ['model']);
     const router = optString(g, ['router']);

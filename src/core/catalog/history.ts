@@ -73,4 +73,28 @@ export interface CatalogDiff {
   expiring: DiffModel[];
   price_changes: PriceChange[];
   impacts: FeatureImpact[];
+  /** Models of this diff (new or cheaper) that would serve an analysed feature for less. */
+  alternatives: FeatureAlternative[];
+}
+
+/** A price seen on the openrouter.ai/models web page (price-only history), USD per token. */
+export interface PricePoint {
+  date: string;
+  prompt: number | null;
+  completion: number | null;
+}
+
+/** A model that became available or cheaper and would serve a feature for less, at no lower score. */
+export interface FeatureAlternative {
+  feature: string;
+  current_model: string;
+  alternative: string;
+  /** Cost of the feature's logged tokens on each model (USD, at the `to` snapshot's prices). */
+  cost_current: number;
+  cost_alternative: number;
+  /** Relative saving, e.g. 0.4 = 40% cheaper. */
+  saving: number;
+  /** The capabilities compared (both models scored), with both scores. */
+  compared: { capability: string; current: number; alternative: number }[];
+  why: 'new' | 'cheaper';
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitCsvRows } from '../csv.js';
 import { isCapability, isDomain } from './scores.js';
 
 /**
@@ -10,7 +11,7 @@ import { isCapability, isDomain } from './scores.js';
  * score; any other name is kept as a task score (`task:<name>`), shown by `catalog show`.
  */
 export const ImportedScoreSchema = z.strictObject({
-  model: z.string().trim().min(1, 'model is empty'),
+  model: z.string({ error: 'model is missing' }).trim().min(1, 'model is empty'),
   capability: z.string().trim().min(1).optional(),
   task: z.string().trim().min(1).optional(),
   score: z.coerce
@@ -88,7 +89,7 @@ function validate(records: { line: number; value: Record<string, unknown> }[]): 
 
 /** Parses a CSV file's text (header row first; quoted fields allowed). */
 export function parseScoresCsv(text: string): ImportParse {
-  const lines = splitCsv(text.replace(/^\uFEFF/, ''));
+  const lines = splitCsvRows(text.replace(/^\uFEFF/, ''));
   const header = lines[0];
   if (!header) return { ok: false, problems: [{ line: 1, field: '(header)', reason: 'empty file' }] };
   const cols = header.cells.map((c) => c.trim().toLowerCase());
@@ -161,45 +162,4 @@ function elementLines(text: string, depth: number): number[] {
     else if (c === ',' && d === depth) expectElement = true;
   }
   return out;
-}
-
-function splitCsv(text: string): { line: number; cells: string[] }[] {
-  const rows: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        cell += c;
-      }
-      continue;
-    }
-    if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      cells.push(cell);
-      rows.push({ line: start, cells });
-      cells = [];
-      cell = '';
-      line++;
-      start = line;
-    } else cell += c;
-  }
-  if (cell !== '' || cells.length) {
-    cells.push(cell);
-    rows.push({ line: start, cells });
-  }
-  return rows;
 }

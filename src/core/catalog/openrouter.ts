@@ -178,3 +178,24 @@ export function providerOf(id: string): string {
   const i = s.indexOf('/');
   return i < 0 ? s : s.slice(0, i);
 }
+
+/**
+ * The catalog id a logged model name stands for: the exact id, else a unique match of the id
+ * without its provider (`gpt-5` → `openai/gpt-5`), else of the canonical slug (with or without
+ * provider, e.g. `gpt-5-2025-08-07`), preferring plain ids over `:batch`/`:free` variants. Null
+ * when nothing or more than one model matches.
+ * The same rules as the SQL join of `pnyx catalog diff` (src/db/catalogDiff.ts).
+ */
+export function resolveModelId(models: readonly Pick<CatalogModel, 'id' | 'canonical_slug'>[], name: string): string | null {
+  const n = name.trim();
+  if (models.some((m) => m.id === n)) return n;
+  const strip = (s: string): string => s.replace(/^[^/]*\//, '');
+  for (const key of [(m: Pick<CatalogModel, 'id' | 'canonical_slug'>) => strip(m.id), (m: Pick<CatalogModel, 'id' | 'canonical_slug'>) => m.canonical_slug ?? '', (m: Pick<CatalogModel, 'id' | 'canonical_slug'>) => strip(m.canonical_slug ?? '')]) {
+    const all = models.filter((m) => key(m) === n);
+    // `openai/gpt-5` and `openai/gpt-5:batch` share a slug: the plain id is the one logged.
+    const hits = all.length > 1 ? all.filter((m) => !m.id.includes(':')) : all;
+    if (hits.length === 1) return (hits[0] as { id: string }).id;
+    if (all.length > 0) return null;
+  }
+  return null;
+}

@@ -60,6 +60,8 @@ export interface TextFeatures {
   flags: number;
   flagCounts: Int32Array;
   s: StructureCounts;
+  /** Script counts and keyword-flag counts of the last segment (the latest message) alone. */
+  last: { counts: StructureCounts; flagCounts: Int32Array };
 }
 
 const NUM_HASH = hashToken('<num>');
@@ -93,7 +95,6 @@ type HandName = keyof typeof EDGES;
 const HAND = Object.fromEntries(Object.entries(EDGES).map(([k, e]) => [k, handBuckets(k, e.length + 1)])) as Record<HandName, Int32Array>;
 const BIAS_BUCKET = handBucket('bias', 1);
 const ENDQ_BUCKETS = handBuckets('endq', 2);
-const EMAIL_BUCKET = handBucket('email', 1);
 
 function bucketize(n: number, edges: readonly number[]): number {
   let i = 0;
@@ -148,6 +149,7 @@ export class FeatureExtractor {
     flags: 0,
     flagCounts: new Int32Array(32),
     s: emptyCounts(),
+    last: { counts: emptyCounts(), flagCounts: new Int32Array(32) },
   };
 
   // Tokenizer state (kept across segments).
@@ -190,8 +192,13 @@ export class FeatureExtractor {
     out.s.windowed = windowed;
     let pos = 0;
     const tailStart = total - TAIL_CHARS;
+    const base = { counts: emptyCounts(), flagCounts: new Int32Array(32) };
     for (let si = 0; si < segments.length; si++) {
       const seg = segments[si]!;
+      if (si === segments.length - 1) {
+        base.counts = { ...out.s };
+        base.flagCounts.set(out.flagCounts);
+      }
       this.segFirstToken = 0;
       const segStart = pos;
       const segEnd = pos + seg.length;
@@ -210,6 +217,21 @@ export class FeatureExtractor {
       pos = segEnd + 1;
     }
     out.s.endsWithQuestion = endsWithQuestion(segments);
+    const last = out.last;
+    for (let b = 0; b < 32; b++) last.flagCounts[b] = out.flagCounts[b]! - base.flagCounts[b]!;
+    const lc = last.counts;
+    const fc = out.s;
+    const bc = base.counts;
+    lc.latin = fc.latin - bc.latin;
+    lc.cyrillic = fc.cyrillic - bc.cyrillic;
+    lc.han = fc.han - bc.han;
+    lc.kana = fc.kana - bc.kana;
+    lc.hangul = fc.hangul - bc.hangul;
+    lc.arabic = fc.arabic - bc.arabic;
+    lc.devanagari = fc.devanagari - bc.devanagari;
+    lc.greek = fc.greek - bc.greek;
+    lc.hebrew = fc.hebrew - bc.hebrew;
+    lc.thai = fc.thai - bc.thai;
     this.finish(extraHand);
     return out;
   }
@@ -466,7 +488,6 @@ export class FeatureExtractor {
     hand('digits', s.digits / w);
     hand('ops', s.operators / w);
     this.pushHand(ENDQ_BUCKETS[s.endsWithQuestion ? 1 : 0]!);
-    if (s.emails > 0) this.pushHand(EMAIL_BUCKET);
     if (this.firstToken !== 0) this.pushHand(bucketOf((this.firstToken ^ FIRST_SALT) >>> 0));
     if (this.segFirstToken !== 0) this.pushHand(bucketOf((this.segFirstToken ^ LAST_FIRST_SALT) >>> 0));
     for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);

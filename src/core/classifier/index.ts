@@ -130,6 +130,10 @@ export class PromptClassifier {
     } else if (schemaInText) {
       output_format = 'json';
       signals.push('format:json-schema in prompt');
+    } else if (task_type === 'code_generation' && (output_format === 'free_text' || output_format === 'markdown_document' || output_format === 'short_text')) {
+      // Code generation answers in code, whatever prose the prompt is wrapped in.
+      output_format = 'code';
+      signals.push('format:code (code generation)');
     } else signals.push(`format:${output_format} p=${fp.toFixed(2)}`);
     if (toolCount > 0) signals.push(`tools:${toolCount} declared`);
 

@@ -61,12 +61,43 @@ export function scoreFeatures(model: LinearModel, f: TextFeatures, out: Float64A
   }
 }
 
-/** The runtime form: int8 weights (one 28-byte row per bucket) with one scale per output. */
+/**
+ * The runtime form: int8 weights with one scale per output, held as sparse rows (CSR) so a
+ * feature costs only its non-negligible weights: |q| < PRUNE_BELOW (under 1.2% of the
+ * output's largest weight) is dropped, which leaves about a tenth of the entries.
+ */
 export interface QuantizedModel {
   q: Int8Array;
   scales: Float64Array;
   bias: Float64Array;
   meta: ModelMeta;
+  rowStart: Uint32Array;
+  cols: Uint8Array;
+  vals: Int8Array;
+}
+
+export const PRUNE_BELOW = 2;
+
+function sparseRows(q: Int8Array): Pick<QuantizedModel, 'rowStart' | 'cols' | 'vals'> {
+  const K = OUTPUTS;
+  let nnz = 0;
+  for (let i = 0; i < q.length; i++) if (q[i]! >= PRUNE_BELOW || q[i]! <= -PRUNE_BELOW) nnz++;
+  const rowStart = new Uint32Array(FEATURE_COUNT + 1);
+  const cols = new Uint8Array(nnz);
+  const vals = new Int8Array(nnz);
+  let j = 0;
+  for (let b = 0; b < FEATURE_COUNT; b++) {
+    rowStart[b] = j;
+    for (let k = 0; k < K; k++) {
+      const v = q[b * K + k]!;
+      if (v >= PRUNE_BELOW || v <= -PRUNE_BELOW) {
+        cols[j] = k;
+        vals[j++] = v;
+      }
+    }
+  }
+  rowStart[FEATURE_COUNT] = j;
+  return { rowStart, cols, vals };
 }
 
 export function quantize(model: LinearModel): QuantizedModel {
@@ -82,24 +113,24 @@ export function quantize(model: LinearModel): QuantizedModel {
     const m = max[i % K]!;
     q[i] = m === 0 ? 0 : Math.round((W[i]! / m) * 127);
   }
-  return { q, scales: max.map((m) => m / 127), bias: Float64Array.from(model.bias), meta: { ...model.meta } };
+  return { q, scales: max.map((m) => m / 127), bias: Float64Array.from(model.bias), meta: { ...model.meta }, ...sparseRows(q) };
 }
 
 /** Scores with the quantized model: integer sums per output, scaled once at the end. */
 export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
-  const q = model.q;
+  const { rowStart, cols, vals } = model;
   const K = OUTPUTS;
   acc.fill(0);
   accHand.fill(0);
   const ng = f.ngrams;
   for (let i = 0, n = f.ngramCount; i < n; i++) {
-    const base = ng[i]! * K;
-    for (let k = 0; k < K; k++) acc[k]! += q[base + k]!;
+    const b = ng[i]!;
+    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) acc[cols[j]!]! += vals[j]!;
   }
   const hand = f.hand;
   for (let i = 0, n = f.handCount; i < n; i++) {
-    const base = hand[i]! * K;
-    for (let k = 0; k < K; k++) accHand[k]! += q[base + k]!;
+    const b = hand[i]!;
+    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) accHand[cols[j]!]! += vals[j]!;
   }
   const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
   const { bias, scales } = model;
@@ -133,5 +164,5 @@ export function decodeModel(bytes: Uint8Array): QuantizedModel {
   const q = new Int8Array(n);
   q.set(new Int8Array(bytes.buffer, bytes.byteOffset + start, n));
   const { scales, bias, ...meta } = header;
-  return { q, scales: Float64Array.from(scales), bias: Float64Array.from(bias), meta };
+  return { q, scales: Float64Array.from(scales), bias: Float64Array.from(bias), meta, ...sparseRows(q) };
 }

@@ -87,9 +87,17 @@ export function latencySensitivity(x: LatencyInput, f: TextFeatures): { score: n
   return { score: Math.max(0, Math.min(1, s)), cues };
 }
 
-/** ISO 639-1 code from script counts and stop-word hits, 'und' when there is too little text. */
+/**
+ * ISO 639-1 code of the latest message when it shows enough evidence (a user writing German to
+ * an English system prompt is a German request), else of the whole text; 'und' when too little.
+ */
 export function detectLanguage(f: TextFeatures): string {
-  const s: StructureCounts = f.s;
+  const last = languageOf(f.last.counts, f.last.flagCounts);
+  if (last.evidence >= 3) return last.code;
+  return languageOf(f.s, f.flagCounts).code;
+}
+
+function languageOf(s: StructureCounts, flagCounts: Int32Array): { code: string; evidence: number } {
   const scripts: Array<[string, number]> = [
     ['ru', s.cyrillic],
     ['zh', s.han - s.kana],
@@ -105,14 +113,14 @@ export function detectLanguage(f: TextFeatures): string {
   let bestN = 0;
   for (const [code, n] of scripts) if (n > bestN) [best, bestN] = [code, n];
   if (s.latin > bestN) {
-    if (s.latin < 3) return 'und';
+    if (s.latin < 3) return { code: 'und', evidence: 0 };
     let lang = 'en';
     let hits = 0;
     for (const [code, flag] of LANGUAGE_FLAGS) {
-      const n = f.flagCounts[bit(flag)]!;
+      const n = flagCounts[bit(flag)]!;
       if (n > hits) [lang, hits] = [code, n];
     }
-    return lang;
+    return { code: lang, evidence: hits };
   }
-  return bestN >= 2 ? best : 'und';
+  return bestN >= 2 ? { code: best, evidence: bestN } : { code: 'und', evidence: 0 };
 }

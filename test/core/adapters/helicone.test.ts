@@ -95,6 +95,27 @@ describe('helicone adapter', () => {
     });
   });
 
+  it('reads an Anthropic body whose system prompt is a list of content blocks', () => {
+    const out = read({
+      ...row,
+      provider: 'ANTHROPIC',
+      request_body: {
+        model: 'claude-sonnet-4-5',
+        system: [{ type: 'text', text: 'You complete the email draft.', cache_control: { type: 'ephemeral' } }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi Dana, as discussed, I' }] }],
+        max_tokens: 120,
+      },
+    });
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.request).toMatchObject({
+      has_prompt_text: true,
+      system_prompt: 'You complete the email draft.',
+      messages: [{ role: 'user', content: 'Hi Dana, as discussed, I', attachments: 0 }],
+      max_tokens: 120,
+    });
+  });
+
   it("reads the exporter's CSV row: response_id as id, object cells with doubled quotes", () => {
     const csvRow = {
       response_id: 'b87f5731-5cad-455e-af80-b26a0c7a69d2',

@@ -127,6 +127,12 @@ describe('litellm adapter', () => {
     });
   });
 
+  it('reads the stored input of an embedding call (a list of strings) as its prompt text', () => {
+    const out = read({ ...csvRow, call_type: 'aembedding', messages: JSON.stringify(['Acme Corp, logistics', 'Globex, energy']), completion_tokens: '0' });
+    expect(out.ok && [out.request.has_prompt_text, out.request.messages]).toEqual([true, [{ role: 'user', content: 'Acme Corp, logistics\nGlobex, energy', attachments: 0 }]]);
+    expect(out.ok && out.request.metadata.call_type).toBe('aembedding');
+  });
+
   it('falls back to the team alias when no tag or metadata names the feature, and honours overrides', () => {
     const noTags = { ...csvRow, request_tags: '[]' };
     const a = read(noTags);

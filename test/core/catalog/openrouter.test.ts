@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapPricing, parseOpenRouterResponse, parsePrice, providerOf, toCatalogModel } from '../../../src/core/catalog/openrouter.js';
+import { mapPricing, parseOpenRouterResponse, parsePrice, providerOf, resolveModelId, toCatalogModel } from '../../../src/core/catalog/openrouter.js';
 import { FIXTURES } from '../../helpers/cli.js';
 import { HAS_SHARED, sharedPath } from '../../helpers/shared.js';
 
@@ -132,3 +132,22 @@ describe('price parsing', () => {
     expect(providerOf('~anthropic/claude-sonnet-latest')).toBe('anthropic');
   });
 });
+
+describe('resolveModelId', () => {
+  const models = [
+    { id: 'openai/gpt-5', canonical_slug: 'openai/gpt-5-2025-08-07' },
+    { id: 'openai/gpt-5:batch', canonical_slug: 'openai/gpt-5-2025-08-07' },
+    { id: 'google/gemini-2.5-flash', canonical_slug: 'google/gemini-2.5-flash' },
+    { id: 'mistralai/mistral-large', canonical_slug: null },
+    { id: 'acme/mistral-large', canonical_slug: null },
+  ];
+  it('matches ids, ids without provider and canonical slugs; refuses ambiguous names', () => {
+    expect(resolveModelId(models, 'openai/gpt-5')).toBe('openai/gpt-5');
+    expect(resolveModelId(models, 'gpt-5')).toBe('openai/gpt-5');
+    expect(resolveModelId(models, 'gemini-2.5-flash')).toBe('google/gemini-2.5-flash');
+    expect(resolveModelId(models, 'gpt-5-2025-08-07')).toBe('openai/gpt-5'); // slug shared with gpt-5:batch: the plain id wins
+    expect(resolveModelId(models, 'mistral-large')).toBeNull();
+    expect(resolveModelId(models, 'claude-3-haiku')).toBeNull();
+  });
+});
+

@@ -1,0 +1,21 @@
+import { loadCatalog } from '../db/catalog.js';
+import type { PnyxDb } from '../db/database.js';
+import { renderVerdictTable } from '../render/reportTable.js';
+import { loadConfig } from '../stages/config.js';
+import { buildReport } from '../stages/report.js';
+import { sanitizeForTerminal, type GlobalOptions } from './context.js';
+
+/**
+ * After `pnyx analyze`: the per-feature verdicts, when profiles exist (the classifier ran) and a
+ * catalog is available. Prints nothing otherwise; `pnyx report` gives the full picture.
+ */
+export async function printVerdicts(db: PnyxDb, g: GlobalOptions, configPath?: string): Promise<void> {
+  const classified = await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles');
+  if (!classified || classified.n === 0) return;
+  const { config, path } = loadConfig(configPath, process.cwd());
+  const catalog = await loadCatalog(db);
+  const report = await buildReport(db, { catalog, config, configPath: path, sampleRate: config.sample_rate ?? 1 });
+  if (report.features.length === 0) return;
+  process.stdout.write(`\nverdicts (catalog ${catalog.source} ${catalog.snapshot_date}; details: pnyx report):\n`);
+  process.stdout.write(renderVerdictTable(report, { color: g.color, clean: sanitizeForTerminal }) + '\n');
+}

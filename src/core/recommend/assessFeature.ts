@@ -1,0 +1,524 @@
+import type { RoutingPolicy } from '../config.js';
+import { CAPABILITIES, type Capability, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
+import { addTokens, costOn, ZERO_TOKENS, type ProfileBucket, type TokenTotals } from './bucket.js';
+import { eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
+import { verdictConfidence, type Confidence } from './confidence.js';
+import { levelScale, type LevelScale } from './levels.js';
+import { assignedModelState, type ModelState } from './modelState.js';
+import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
+
+/**
+ * Verdict thresholds (README "Reports and recommendations" documents them). Per request, the
+ * assigned model is *short* when it falls below a need by more than NEED_MARGIN (or fails a hard
+ * constraint); the request is *over-served* when the assigned model meets every need and a model
+ * at least OVER_COST_RATIO× cheaper on the request's own tokens does too. Per feature, in order:
+ * - over-provisioned: at least OVER_SHARE_MIN of the requests over-served: one cheaper model;
+ * - mixed: at least MIXED_SHARE_MIN over-served and (so) at least MIXED_SHARE_MIN not: the
+ *   requests span tiers; dynamic routing, one route per tier;
+ * - under-provisioned: at least UNDER_SHARE_MIN of the requests short on the assigned model;
+ * - well-matched: none of the above.
+ * OVER_SHARE_MIN = 1 - MIXED_SHARE_MIN, so every feature lands in exactly one verdict.
+ */
+export const UNDER_SHARE_MIN = 0.2;
+export const MIXED_SHARE_MIN = 0.2;
+export const OVER_SHARE_MIN = 1 - MIXED_SHARE_MIN;
+export const OVER_COST_RATIO = 3;
+/** A route's model must meet the needs of at least this share of the requests it gets (over-provisioned: at least OVER_SHARE_MIN when no such model is OVER_COST_RATIO× cheaper). */
+export const ROUTE_COVERAGE = 0.95;
+
+export const VERDICTS = ['over-provisioned', 'under-provisioned', 'well-matched', 'mixed'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export interface Route {
+  model: string;
+  tier: Tier;
+  share: number;
+  /** Share of the route's requests whose needs the model meets. */
+  coverage: number;
+  reason: string;
+}
+
+export interface CapabilityQuality {
+  capability: Capability;
+  need_p50: number;
+  need_p90: number;
+  /** Traffic-weighted score of the assigned model(s); null when unknown. */
+  assigned: number | null;
+  /** Traffic-weighted score of the recommended route models. */
+  projected: number | null;
+  /** projected - assigned. */
+  change: number | null;
+  /** assigned - need_p90: positive = headroom, negative = deficit. */
+  headroom: number | null;
+  /** Share of requests short on this capability on the assigned model / on the recommendation. */
+  short_share_assigned: number;
+  short_share_projected: number;
+}
+
+export interface Violation {
+  rule: 'blocked' | 'not_allowed' | 'quality_floor' | 'latency_slo' | 'max_cost';
+  model: string | null;
+  message: string;
+}
+
+export interface FeatureAssessment {
+  feature: string;
+  requests: number;
+  metadata_only_share: number;
+  current_models: { model: string; share: number }[];
+  verdict: Verdict;
+  /** Shares of requests: under = assigned falls short; light = a model OVER_COST_RATIO× cheaper meets the needs; over = light and the assigned model is not short (over-served); fit = neither. */
+  shares: { under: number; over: number; light: number; fit: number };
+  strategy: 'static' | 'dynamic';
+  routes: Route[];
+  /** USD of the sample: current (logged cost where present, else catalog price) and with the routes. */
+  sample_cost: { current: number | null; projected: number | null; current_logged_share: number };
+  quality: CapabilityQuality[];
+  /** The capabilities the under-served requests fall short on, most frequent first. */
+  deficits: { capability: string; share: number }[];
+  confidence: Confidence;
+  model_states: ModelState[];
+  violations: Violation[];
+  warnings: string[];
+  /** Per capability: share of requests whose need falls in [0,.25), [.25,.5), [.5,.75), [.75,1]. */
+  need_distribution: Record<Capability, [number, number, number, number]>;
+  /** Per input bucket (same order): its own cheapest adequate model and the route it gets. */
+  bucket_results: BucketResult[];
+}
+
+export interface BucketResult {
+  cheapest_adequate: string | null;
+  route_model: string | null;
+  /** Capabilities / constraints the assigned model falls short on. */
+  short_on: string[];
+  light: boolean;
+}
+
+interface AssignedView {
+  id: string;
+  /** Capability levels (percentiles in the catalog). */
+  scores: ModelScores | undefined;
+  /** The catalog's own scores. */
+  rawScores: ModelScores | undefined;
+  /** Catalog model used to price requests without logged cost (the model itself, or its replacement). */
+  pricing: CatalogModel | null;
+  state: ModelState;
+}
+
+interface BucketEval {
+  bucket: ProfileBucket;
+  needs: CapabilityNeeds;
+  under: boolean;
+  short: Shortfall[];
+  light: boolean;
+  /** Per candidate: meets the needs, and USD on the bucket's tokens. */
+  adequate: Uint8Array;
+  cost: Float64Array;
+  assignedCost: number | null;
+}
+
+export interface AssessOptions {
+  catalog: ModelCatalog;
+  policy: RoutingPolicy;
+  /** Report date (ISO): models withdrawn by then are not recommended. */
+  asOf: string;
+  /** Logged p95 time to first token of the feature, ms (for the latency SLO). */
+  ttftP95Ms?: number | null;
+}
+
+const weighted = (evals: BucketEval[], pred: (e: BucketEval) => boolean): number => evals.reduce((s, e) => s + (pred(e) ? e.bucket.requests : 0), 0);
+
+function quantile(pairs: { v: number; w: number }[], q: number): number {
+  const sorted = [...pairs].sort((a, b) => a.v - b.v);
+  const total = sorted.reduce((s, p) => s + p.w, 0);
+  let acc = 0;
+  for (const p of sorted) {
+    acc += p.w;
+    if (acc >= q * total) return p.v;
+  }
+  return sorted.at(-1)?.v ?? 0;
+}
+
+/** The cheapest candidate meeting the needs of ROUTE_COVERAGE of the requests (else the best-covering one). */
+function chooseRoute(evals: BucketEval[], candidates: Candidate[], target = ROUTE_COVERAGE, maxCost = Infinity): { index: number; coverage: number; cost: number } | null {
+  const total = evals.reduce((s, e) => s + e.bucket.requests, 0);
+  if (total === 0 || candidates.length === 0) return null;
+  let best: { index: number; coverage: number; cost: number } | null = null;
+  let fallback: { index: number; coverage: number; cost: number } | null = null;
+  for (let i = 0; i < candidates.length; i++) {
+    let covered = 0;
+    let cost = 0;
+    let priced = true;
+    for (const e of evals) {
+      if (e.adequate[i]) covered += e.bucket.requests;
+      const c = e.cost[i]!;
+      if (Number.isNaN(c)) priced = false;
+      cost += c;
+    }
+    if (!priced) continue;
+    const r = { index: i, coverage: covered / total, cost };
+    if (r.coverage >= target && cost <= maxCost && (!best || cost < best.cost)) best = r;
+    if (!fallback || r.coverage > fallback.coverage || (r.coverage === fallback.coverage && cost < fallback.cost)) fallback = r;
+  }
+  return best ?? (maxCost === Infinity ? fallback : null);
+}
+
+function describeNeeds(evals: BucketEval[]): string {
+  const pairs = (cap: Capability) => evals.map((e) => ({ v: e.needs.capabilities[cap], w: e.bucket.requests }));
+  const parts: string[] = [];
+  for (const cap of CAPABILITIES) {
+    const p90 = quantile(pairs(cap), 0.9);
+    if (p90 >= MIN_CHECKED_NEED) parts.push(`${cap} p90 ${p90.toFixed(2)}`);
+  }
+  return parts.length ? parts.join(', ') : 'low needs on every capability';
+}
+
+function assignedView(modelId: string, opts: AssessOptions, candidates: Candidate[], buckets: ProfileBucket[], scale: LevelScale): AssignedView {
+  let tokens: TokenTotals = ZERO_TOKENS;
+  let loggedTokens: TokenTotals = ZERO_TOKENS;
+  let loggedUsd = 0;
+  for (const b of buckets) {
+    tokens = addTokens(tokens, b.tokens);
+    const logged: TokenTotals = {
+      requests: b.tokens.requests - b.unlogged.requests,
+      prompt_tokens: b.tokens.prompt_tokens - b.unlogged.prompt_tokens,
+      completion_tokens: b.tokens.completion_tokens - b.unlogged.completion_tokens,
+      reasoning_tokens: b.tokens.reasoning_tokens - b.unlogged.reasoning_tokens,
+      cached_tokens: b.tokens.cached_tokens - b.unlogged.cached_tokens,
+    };
+    loggedTokens = addTokens(loggedTokens, logged);
+    loggedUsd += b.logged_cost_usd;
+  }
+  const state = assignedModelState({ modelId, catalog: opts.catalog, asOf: opts.asOf, candidates, tokens, logged: { usd: loggedUsd, tokens: loggedTokens } });
+  const own = opts.catalog.models.find((m) => m.id === modelId) ?? null;
+  const replacement = state.replacement ? opts.catalog.models.find((m) => m.id === state.replacement!.model) ?? null : null;
+  let scores = opts.catalog.scores.get(modelId);
+  if (!scores && replacement) {
+    scores = opts.catalog.scores.get(replacement.id);
+    state.notes.push(`no benchmark scores for ${modelId}: judged by its replacement's scores`);
+  }
+  return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state };
+}
+
+function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate[]): BucketEval {
+  const needs = { ...requiredCapabilities(b.profile, { reasoning_tokens: b.tokens.requests ? b.tokens.reasoning_tokens / b.tokens.requests : 0 }), context_tokens: b.max_context_tokens };
+  const own = a.state.in_catalog ? a.pricing : null;
+  const hard = own ? hardConstraintFailures(own, a.scores, { ...needs, interactive: false }) : [];
+  const short = a.scores ? shortfalls(needs, a.scores) : [];
+  const adequate = new Uint8Array(candidates.length);
+  const cost = new Float64Array(candidates.length);
+  let best = Infinity;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    const usd = costOn(c.model, b.tokens);
+    cost[i] = usd ?? Number.NaN;
+    if (usd !== null && isAdequate(c, needs)) {
+      adequate[i] = 1;
+      if (usd < best) best = usd;
+    }
+  }
+  // Today's price of the bucket, comparable with the candidates' catalog prices: the catalog price
+  // of the assigned model, else (gone from the catalog) its logged cost, else its replacement's price.
+  let assignedCost: number | null = null;
+  if (own) assignedCost = costOn(own, b.tokens);
+  else if (b.unlogged.requests === 0 && b.logged_cost_usd > 0) assignedCost = b.logged_cost_usd;
+  else if (a.pricing) assignedCost = costOn(a.pricing, b.tokens);
+  const under = hard.length > 0 || short.length > 0;
+  const light = Number.isFinite(best) && assignedCost !== null && best * OVER_COST_RATIO <= assignedCost;
+  return { bucket: b, needs, under, short: [...short, ...hard.map((h) => ({ capability: h as Shortfall['capability'], need: 1, has: null }))], light, adequate, cost, assignedCost };
+}
+
+function routeFor(evals: BucketEval[], candidates: Candidate[], share: number, why: (c: Candidate) => string, target = ROUTE_COVERAGE, maxCost = Infinity): Route | null {
+  const r = chooseRoute(evals, candidates, target, maxCost);
+  if (!r) return null;
+  const c = candidates[r.index]!;
+  return { model: c.model.id, tier: c.tier, share, coverage: r.coverage, reason: why(c) };
+}
+
+function routeCost(evals: BucketEval[], candidates: Candidate[], model: string): number {
+  const i = candidates.findIndex((c) => c.model.id === model);
+  return evals.reduce((s, e) => s + (i >= 0 ? e.cost[i]! : 0), 0);
+}
+
+/** The verdict, routes, costs, quality and confidence of one feature. Pure. */
+export function assessFeature(feature: string, buckets: ProfileBucket[], opts: AssessOptions): FeatureAssessment {
+  const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
+  const scale = levelScale(rawCandidates.map((c) => c.scores));
+  // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
+  const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
+  const warnings: string[] = [];
+  const byModel = new Map<string, ProfileBucket[]>();
+  for (const b of buckets) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b]);
+  const views = new Map<string, AssignedView>();
+  for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
+
+  const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, candidates));
+  const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
+  const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : Math.min(1, weighted(evals, pred) / n));
+  const shares = {
+    under: frac((e) => e.under),
+    light: frac((e) => e.light),
+    over: frac((e) => e.light && !e.under),
+    fit: frac((e) => !e.light && !e.under),
+  };
+  const metadataOnlyShare = n === 0 ? 0 : buckets.reduce((s, b) => s + b.metadata_only, 0) / n;
+  for (const v of views.values()) if (!v.scores) warnings.push(`no benchmark scores for ${v.id}: whether it meets the needs cannot be judged`);
+  if (candidates.length === 0) warnings.push('no catalog model passes the policy and has prices and scores: nothing to recommend');
+
+  const assignedTotal = evals.reduce((s, e) => s + (e.assignedCost ?? Number.NaN), 0);
+  const needsText = describeNeeds(evals);
+  const mainModel = [...byModel.entries()].sort((x, y) => y[1].reduce((s, b) => s + b.requests, 0) - x[1].reduce((s, b) => s + b.requests, 0))[0]?.[0] ?? '';
+  const cheaperThan = (c: Candidate, group: BucketEval[]): string => {
+    const now = group.reduce((s, e) => s + (e.assignedCost ?? 0), 0);
+    const then = routeCost(group, candidates, c.model.id);
+    return then > 0 && now > 0 ? `${(now / then).toFixed(1)}× cheaper than today` : 'priced';
+  };
+
+  let verdict: Verdict = 'well-matched';
+  let routes: Route[] = [];
+  const lightEvals = evals.filter((e) => e.light && !e.under);
+  const strongEvals = evals.filter((e) => !e.light || e.under);
+  const dynamicRoutes = (): Route[] => {
+    const light = routeFor(lightEvals, candidates, lightEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => `simpler requests: ${describeNeeds(lightEvals)}; ${c.model.id} meets them, ${cheaperThan(c, lightEvals)}`);
+    const strong = routeFor(strongEvals, candidates, strongEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => {
+      const deficit = topDeficits(strongEvals)[0];
+      return `demanding requests: ${describeNeeds(strongEvals)}${deficit ? `; ${(deficit.share * 100).toFixed(0)}% of the feature falls short of the assigned model on ${deficit.capability}` : ''}; ${c.model.id} (${c.tier}) meets them`;
+    });
+    return [light, strong].filter((r): r is Route => r !== null);
+  };
+
+  if (shares.over >= OVER_SHARE_MIN) {
+    verdict = 'over-provisioned';
+    // One model for the whole feature: the cheapest meeting ROUTE_COVERAGE of the requests at
+    // OVER_COST_RATIO× less than today, else the cheapest meeting OVER_SHARE_MIN of them.
+    const why = (c: Candidate): string =>
+      `${(shares.over * 100).toFixed(0)}% of requests are served as well by a model ${OVER_COST_RATIO}× cheaper (${needsText}); ${c.model.id} meets them, ${cheaperThan(c, evals)}`;
+    const r = routeFor(evals, candidates, 1, why, ROUTE_COVERAGE, assignedTotal / OVER_COST_RATIO) ?? routeFor(evals, candidates, 1, why, OVER_SHARE_MIN);
+    routes = r ? [r] : [];
+  } else if (shares.over >= MIXED_SHARE_MIN) {
+    verdict = 'mixed';
+    routes = dynamicRoutes();
+  } else if (shares.under >= UNDER_SHARE_MIN) {
+    verdict = 'under-provisioned';
+    const d = topDeficits(evals);
+    const r = routeFor(evals, candidates, 1, (c) => `${(shares.under * 100).toFixed(0)}% of requests need more than ${mainModel} has (${d.map((x) => `${x.capability} ${(x.share * 100).toFixed(0)}%`).join(', ')}); ${c.model.id} (${c.tier}) meets the needs of the feature`);
+    routes = r ? [r] : [];
+  }
+  if (verdict === 'mixed' && routes.length === 2 && routes[0]!.model === routes[1]!.model) {
+    const [light, strong] = routes as [Route, Route];
+    routes = [{ ...strong, share: 1, coverage: Math.min(light.coverage, strong.coverage), reason: `${light.reason}; ${strong.reason} (one model serves both tiers)` }];
+  }
+  if (verdict === 'well-matched') {
+    routes = [...byModel.entries()].map(([m, bs]) => {
+      const v = views.get(m)!;
+      const share = bs.reduce((s, b) => s + b.requests, 0) / n;
+      const keep = v.state.in_catalog && !v.state.expiring;
+      const model = keep ? m : v.state.replacement?.model ?? m;
+      const tier = candidates.find((c) => c.model.id === model)?.tier ?? v.state.tier ?? 'efficient';
+      const reason = keep
+        ? `the needs (${needsText}) match ${m}; no model ${OVER_COST_RATIO}× cheaper serves ${(OVER_SHARE_MIN * 100).toFixed(0)}% of them`
+        : `${m} is ${v.state.in_catalog ? 'expiring' : 'gone from the catalog'}; ${model} is its closest same-tier replacement`;
+      return { model, tier, share, coverage: 1 - shares.under, reason };
+    });
+  }
+
+  // Costs of the sample: today (logged where present) and with the routes.
+  let current: number | null = 0;
+  let loggedRequests = 0;
+  for (const e of evals) {
+    const v = views.get(e.bucket.model)!;
+    loggedRequests += e.bucket.requests - e.bucket.unlogged.requests;
+    const unlogged = e.bucket.unlogged.requests === 0 ? 0 : v.pricing ? costOn(v.pricing, e.bucket.unlogged) : null;
+    current = current === null || unlogged === null ? null : current + e.bucket.logged_cost_usd + unlogged;
+  }
+  let projected: number | null;
+  if (verdict === 'well-matched') {
+    projected = 0;
+    for (const e of evals) {
+      const v = views.get(e.bucket.model)!;
+      const keep = v.state.in_catalog && !v.state.expiring;
+      const m = keep ? v.pricing : opts.catalog.models.find((x) => x.id === v.state.replacement?.model) ?? null;
+      const usd = keep ? e.bucket.logged_cost_usd + (m && e.bucket.unlogged.requests ? costOn(m, e.bucket.unlogged) ?? 0 : 0) : m ? costOn(m, e.bucket.tokens) : null;
+      projected = projected === null || usd === null ? null : projected + usd;
+    }
+  } else if (routes.length === 1) {
+    projected = routeCost(evals, candidates, routes[0]!.model);
+  } else {
+    projected = routeCost(lightEvals, candidates, routes[0]!.model) + routeCost(strongEvals, candidates, routes[1]?.model ?? routes[0]!.model);
+  }
+
+  const quality = qualityChanges(evals, views, candidates, routes, verdict === 'mixed' && routes.length === 2 ? lightEvals : null);
+  const confidence = confidenceOf(verdict, shares, n, metadataOnlyShare);
+  if (metadataOnlyShare > 0) {
+    warnings.push(
+      `${(metadataOnlyShare * 100).toFixed(0)}% of requests are metadata-only (no prompt text in the logs): their profiles come from token shapes, tools and format flags alone — lower confidence; export prompt bodies from the gateway for a full analysis`,
+    );
+  }
+  const routeModelOf = (e: BucketEval): string | null => {
+    if (verdict === 'well-matched') {
+      const v = views.get(e.bucket.model)!;
+      return v.state.in_catalog && !v.state.expiring ? e.bucket.model : v.state.replacement?.model ?? e.bucket.model;
+    }
+    if (routes.length === 2) return e.light && !e.under ? routes[0]!.model : routes[1]!.model;
+    return routes[0]?.model ?? null;
+  };
+  const bucketResults: BucketResult[] = evals.map((e) => {
+    let best = -1;
+    for (let i = 0; i < candidates.length; i++) if (e.adequate[i] && (best < 0 || e.cost[i]! < e.cost[best]!)) best = i;
+    return { cheapest_adequate: best < 0 ? null : candidates[best]!.model.id, route_model: routeModelOf(e), short_on: [...new Set(e.short.map((x) => x.capability))], light: e.light };
+  });
+  const violations = policyViolations(views, opts);
+  warnings.push(...unverifiablePolicyWarnings(opts.policy));
+  for (const v of views.values()) warnings.push(...v.state.notes);
+  return {
+    feature,
+    requests: n,
+    metadata_only_share: metadataOnlyShare,
+    current_models: [...byModel.entries()]
+      .map(([model, bs]) => ({ model, share: bs.reduce((s, b) => s + b.requests, 0) / n }))
+      .sort((a, b) => b.share - a.share || a.model.localeCompare(b.model)),
+    verdict,
+    shares,
+    strategy: routes.length > 1 ? 'dynamic' : 'static',
+    routes,
+    sample_cost: { current, projected, current_logged_share: n === 0 ? 0 : loggedRequests / n },
+    quality,
+    deficits: topDeficits(evals),
+    confidence,
+    model_states: [...views.values()].map((v) => v.state),
+    violations,
+    warnings,
+    need_distribution: needDistribution(evals),
+    bucket_results: bucketResults,
+  };
+}
+
+function topDeficits(evals: BucketEval[]): { capability: string; share: number }[] {
+  const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
+  const counts = new Map<string, number>();
+  for (const e of evals) for (const s of new Set(e.short.map((x) => x.capability))) counts.set(s, (counts.get(s) ?? 0) + e.bucket.requests);
+  return [...counts.entries()]
+    .map(([capability, c]) => ({ capability, share: n === 0 ? 0 : c / n }))
+    .sort((a, b) => b.share - a.share || a.capability.localeCompare(b.capability))
+    .slice(0, 3);
+}
+
+function needDistribution(evals: BucketEval[]): FeatureAssessment['need_distribution'] {
+  const n = evals.reduce((s, e) => s + e.bucket.requests, 0) || 1;
+  const out = {} as FeatureAssessment['need_distribution'];
+  for (const cap of CAPABILITIES) {
+    const bands: [number, number, number, number] = [0, 0, 0, 0];
+    for (const e of evals) {
+      const i = Math.min(3, Math.floor(e.needs.capabilities[cap] * 4));
+      bands[i] = bands[i]! + e.bucket.requests / n;
+    }
+    out[cap] = bands.map((b) => Math.min(1, b)) as typeof bands; // float sums can pass 1 by an ulp
+  }
+  return out;
+}
+
+function qualityChanges(
+  evals: BucketEval[],
+  views: Map<string, AssignedView>,
+  candidates: Candidate[],
+  routes: Route[],
+  lightGroup: BucketEval[] | null,
+): CapabilityQuality[] {
+  const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
+  const routeOf = (e: BucketEval): Candidate | undefined => {
+    const model = lightGroup && routes.length === 2 ? (lightGroup.includes(e) ? routes[0]!.model : routes[1]!.model) : routes[0]?.model;
+    return candidates.find((c) => c.model.id === model);
+  };
+  const out: CapabilityQuality[] = [];
+  for (const cap of CAPABILITIES) {
+    const pairs = evals.map((e) => ({ v: e.needs.capabilities[cap], w: e.bucket.requests }));
+    const p90 = quantile(pairs, 0.9);
+    if (p90 < MIN_CHECKED_NEED) continue;
+    let aSum = 0;
+    let aW = 0;
+    let pSum = 0;
+    let pW = 0;
+    let shortA = 0;
+    let shortP = 0;
+    for (const e of evals) {
+      const need = e.needs.capabilities[cap];
+      const a = views.get(e.bucket.model)!.scores?.capabilities[cap];
+      if (typeof a === 'number') {
+        aSum += a * e.bucket.requests;
+        aW += e.bucket.requests;
+      }
+      if (need >= MIN_CHECKED_NEED && e.short.some((s) => s.capability === cap)) shortA += e.bucket.requests;
+      const r = routeOf(e);
+      const p = r?.scores.capabilities[cap];
+      if (typeof p === 'number') {
+        pSum += p * e.bucket.requests;
+        pW += e.bucket.requests;
+      }
+      if (r && need >= MIN_CHECKED_NEED && shortfalls(e.needs, r.scores).some((s) => s.capability === cap)) shortP += e.bucket.requests;
+    }
+    const assigned = aW > 0 ? aSum / aW : null;
+    const projected = pW > 0 ? pSum / pW : null;
+    out.push({
+      capability: cap,
+      need_p50: quantile(pairs, 0.5),
+      need_p90: p90,
+      assigned,
+      projected,
+      change: assigned !== null && projected !== null ? projected - assigned : null,
+      headroom: assigned !== null ? assigned - p90 : null,
+      short_share_assigned: n ? shortA / n : 0,
+      short_share_projected: n ? shortP / n : 0,
+    });
+  }
+  return out;
+}
+
+function confidenceOf(verdict: Verdict, shares: FeatureAssessment['shares'], n: number, metadataOnlyShare: number): Confidence {
+  const base = { requests: n, metadataOnlyShare };
+  switch (verdict) {
+    case 'under-provisioned':
+      return verdictConfidence({ ...base, share: shares.under, threshold: UNDER_SHARE_MIN, direction: 'above', label: 'requests short on the assigned model' });
+    case 'over-provisioned':
+      return verdictConfidence({ ...base, share: shares.over, threshold: OVER_SHARE_MIN, direction: 'above', label: `requests served as well by a ${OVER_COST_RATIO}× cheaper model` });
+    case 'mixed': {
+      const minority = Math.min(shares.over, 1 - shares.over);
+      return verdictConfidence({ ...base, share: minority, threshold: MIXED_SHARE_MIN, direction: 'above', label: 'smaller tier' });
+    }
+    default:
+      return verdictConfidence({ ...base, share: shares.under, threshold: UNDER_SHARE_MIN, direction: 'below', label: 'requests short on the assigned model' });
+  }
+}
+
+function policyViolations(views: Map<string, AssignedView>, opts: AssessOptions): Violation[] {
+  const out: Violation[] = [];
+  const p = opts.policy;
+  for (const v of views.values()) {
+    const why = policyExclusion(v.id, v.rawScores, { ...p, latency_slo_p95_ttft_ms: undefined });
+    if (why) {
+      const rule: Violation['rule'] = why.includes('blocked') ? 'blocked' : why.includes('quality floor') ? 'quality_floor' : 'not_allowed';
+      out.push({ rule, model: v.id, message: `${v.id}: ${why}` });
+    }
+  }
+  if (p.latency_slo_p95_ttft_ms !== undefined && opts.ttftP95Ms !== null && opts.ttftP95Ms !== undefined && opts.ttftP95Ms > p.latency_slo_p95_ttft_ms) {
+    out.push({ rule: 'latency_slo', model: null, message: `logged p95 TTFT ${Math.round(opts.ttftP95Ms)}ms exceeds the SLO of ${p.latency_slo_p95_ttft_ms}ms` });
+  }
+  return out;
+}
+
+/** Policy needs the catalog cannot verify (it carries no retention or region facts). */
+export function unverifiablePolicyWarnings(p: RoutingPolicy): string[] {
+  const out: string[] = [];
+  if (p.zero_data_retention) out.push('policy requires zero data retention: the catalog carries no retention facts, so neither the assigned nor the recommended models are verified');
+  if (p.regions?.length) out.push(`policy requires regions ${p.regions.join(', ')}: the catalog carries no region facts, not verified`);
+  return out;
+}
+
+/** A projected monthly cost above the policy's budget. */
+export function costViolations(p: RoutingPolicy, monthly: { current: number | null; projected: number | null }): Violation[] {
+  const max = p.max_monthly_cost_usd;
+  if (max === undefined) return [];
+  const out: Violation[] = [];
+  if (monthly.current !== null && monthly.current > max) out.push({ rule: 'max_cost', model: null, message: `current monthly cost $${monthly.current.toFixed(2)} exceeds the budget of $${max}` });
+  if (monthly.projected !== null && monthly.projected > max) out.push({ rule: 'max_cost', model: null, message: `projected monthly cost $${monthly.projected.toFixed(2)} with the recommendation still exceeds the budget of $${max}` });
+  return out;
+}

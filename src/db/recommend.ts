@@ -1,0 +1,227 @@
+import type { ProfileBucket, TokenTotals } from '../core/recommend/bucket.js';
+import type { CapabilityProfile, Domain, OutputFormat, TaskType } from '../core/profile.js';
+import type { PnyxDb } from './database.js';
+
+/**
+ * The profile bucket of a request: its feature, model and profile with the numbers rounded
+ * (0.05 steps; context and reasoning tokens by power of two). Requests in one bucket get one recommendation,
+ * so recommending scales with the number of distinct buckets, not of requests.
+ */
+const BUCKET_COLUMNS = `
+  r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
+  round(p.reasoning * 20) / 20 AS reasoning, round(p.complexity * 20) / 20 AS complexity,
+  round(p.policy_sensitivity * 20) / 20 AS policy_sensitivity, round(p.latency_sensitivity * 20) / 20 AS latency_sensitivity,
+  round(p.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(p.context_tokens, 1)))::INTEGER AS ctx_bucket,
+  ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER AS effort_bucket`;
+
+/** The same key as one number, for joining per-request rows to their bucket's recommendation. */
+export const BUCKET_ID_SQL = `hash(r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
+  round(p.reasoning * 20), round(p.complexity * 20), round(p.policy_sensitivity * 20), round(p.latency_sensitivity * 20),
+  round(p.safety_risk * 10), ceil(log2(greatest(p.context_tokens, 1)))::INTEGER, ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER)`;
+
+export interface StoredBucket extends ProfileBucket {
+  bucket_id: bigint;
+}
+
+type BucketRow = {
+  bucket_id: bigint;
+  feature: string;
+  model: string;
+  task_type: string;
+  domain: string;
+  output_format: string;
+  structured_output: boolean;
+  needs_tools: boolean;
+  multimodal: boolean;
+  reasoning: number;
+  complexity: number;
+  policy_sensitivity: number;
+  latency_sensitivity: number;
+  safety_risk: number;
+  requests: number;
+  metadata_only: number;
+  context_tokens: number;
+  max_context_tokens: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  logged_cost: number | null;
+  u_requests: number;
+  u_prompt: number;
+  u_completion: number;
+  u_reasoning: number;
+  u_cached: number;
+};
+
+const tokenSums = (prefix: string, filter: string): string => `
+  sum(coalesce(r.prompt_tokens, p.context_tokens)) ${filter}::DOUBLE AS ${prefix}prompt${prefix ? '' : '_tokens'},
+  sum(coalesce(r.completion_tokens, 0)) ${filter}::DOUBLE AS ${prefix}completion${prefix ? '' : '_tokens'},
+  sum(coalesce(r.reasoning_tokens, 0)) ${filter}::DOUBLE AS ${prefix}reasoning${prefix ? '' : '_tokens'},
+  sum(coalesce(r.cached_tokens, 0)) ${filter}::DOUBLE AS ${prefix}cached${prefix ? '' : '_tokens'}`;
+
+/** Profile buckets of every classified request (of one feature when given), aggregated in DuckDB. */
+export async function profileBuckets(db: PnyxDb, feature?: string): Promise<StoredBucket[]> {
+  const rows = await db.all<BucketRow>(
+    `SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
+       count(*) AS requests,
+       count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
+       max(p.context_tokens) AS context_tokens,
+       max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
+       ${tokenSums('', '')},
+       sum(r.cost_usd) AS logged_cost,
+       count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
+       ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
+     FROM requests r JOIN profiles p USING (request_id)
+     WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
+     GROUP BY ALL
+     ORDER BY r.feature, r.model, bucket_id`,
+    [feature ?? null],
+  );
+  return rows.map((r) => {
+    const profile: CapabilityProfile = {
+      task_type: r.task_type as TaskType,
+      domain: r.domain as Domain,
+      reasoning: r.reasoning,
+      output_format: r.output_format as OutputFormat,
+      structured_output: r.structured_output,
+      latency_sensitivity: r.latency_sensitivity,
+      safety_risk: r.safety_risk,
+      policy_sensitivity: r.policy_sensitivity,
+      context_tokens: r.context_tokens,
+      needs_tools: r.needs_tools,
+      multimodal: r.multimodal,
+      language: 'und',
+      complexity: r.complexity,
+      signals: [],
+    };
+    const tokens: TokenTotals = {
+      requests: r.requests,
+      prompt_tokens: r.prompt_tokens ?? 0,
+      completion_tokens: r.completion_tokens ?? 0,
+      reasoning_tokens: r.reasoning_tokens ?? 0,
+      cached_tokens: r.cached_tokens ?? 0,
+    };
+    return {
+      bucket_id: r.bucket_id,
+      feature: r.feature,
+      model: r.model,
+      requests: r.requests,
+      metadata_only: r.metadata_only,
+      profile,
+      max_context_tokens: r.max_context_tokens,
+      tokens,
+      logged_cost_usd: r.logged_cost ?? 0,
+      unlogged: {
+        requests: r.u_requests,
+        prompt_tokens: r.u_prompt ?? 0,
+        completion_tokens: r.u_completion ?? 0,
+        reasoning_tokens: r.u_reasoning ?? 0,
+        cached_tokens: r.u_cached ?? 0,
+      },
+    };
+  });
+}
+
+export interface FeatureFacts {
+  feature: string;
+  requests: number;
+  classified: number;
+  ttft_p95_ms: number | null;
+  latency_p95_ms: number | null;
+  first_ts: Date | null;
+  last_ts: Date | null;
+  profile: {
+    task_types: { value: string; share: number }[];
+    domains: { value: string; share: number }[];
+    output_formats: { value: string; share: number }[];
+    reasoning_mean: number | null;
+    complexity_mean: number | null;
+    policy_sensitivity_mean: number | null;
+    latency_sensitivity_mean: number | null;
+    structured_output_share: number | null;
+    tools_share: number | null;
+    context_tokens_p50: number | null;
+    context_tokens_p95: number | null;
+  };
+}
+
+type FactsRow = {
+  feature: string;
+  requests: number;
+  classified: number;
+  ttft_p95: number | null;
+  latency_p95: number | null;
+  first_ts: Date | null;
+  last_ts: Date | null;
+  task_types: { value: string; n: number }[] | null;
+  domains: { value: string; n: number }[] | null;
+  output_formats: { value: string; n: number }[] | null;
+  reasoning: number | null;
+  complexity: number | null;
+  policy: number | null;
+  latency: number | null;
+  structured: number | null;
+  tools: number | null;
+  ctx_p50: number | null;
+  ctx_p95: number | null;
+};
+
+/** Per feature: traffic, latency, time span and a summary of the profiles, aggregated in DuckDB. */
+export async function featureFacts(db: PnyxDb): Promise<FeatureFacts[]> {
+  const rows = await db.all<FactsRow>(`
+    WITH j AS (SELECT r.feature, r.ts, r.ttft_ms, r.latency_ms, p.* EXCLUDE (request_id), p.request_id IS NOT NULL AS classified
+               FROM requests r LEFT JOIN profiles p USING (request_id)),
+    top AS (
+      SELECT feature, 'task_type' AS dim, task_type AS value, count(*) AS n FROM j WHERE classified GROUP BY ALL
+      UNION ALL SELECT feature, 'domain', domain, count(*) FROM j WHERE classified GROUP BY ALL
+      UNION ALL SELECT feature, 'output_format', output_format, count(*) FROM j WHERE classified GROUP BY ALL
+    ),
+    tl AS (
+      SELECT feature,
+        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'task_type') AS task_types,
+        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'domain') AS domains,
+        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'output_format') AS output_formats
+      FROM top GROUP BY feature
+    )
+    SELECT j.feature, count(*) AS requests, count(*) FILTER (WHERE classified) AS classified,
+      quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
+      min(ts) AS first_ts, max(ts) AS last_ts,
+      any_value(tl.task_types) AS task_types, any_value(tl.domains) AS domains, any_value(tl.output_formats) AS output_formats,
+      avg(reasoning) AS reasoning, avg(complexity) AS complexity, avg(policy_sensitivity) AS policy,
+      avg(latency_sensitivity) AS latency, avg(structured_output::INTEGER) AS structured, avg(needs_tools::INTEGER) AS tools,
+      quantile_cont(context_tokens, 0.5) AS ctx_p50, quantile_cont(context_tokens, 0.95) AS ctx_p95
+    FROM j LEFT JOIN tl USING (feature)
+    GROUP BY j.feature
+    ORDER BY requests DESC, j.feature`);
+  const shares = (l: { value: string; n: number }[] | null, total: number) =>
+    (l ?? []).slice(0, 3).map((x) => ({ value: x.value, share: total ? Number(x.n) / total : 0 }));
+  return rows.map((r) => ({
+    feature: r.feature,
+    requests: r.requests,
+    classified: r.classified,
+    ttft_p95_ms: r.ttft_p95,
+    latency_p95_ms: r.latency_p95,
+    first_ts: r.first_ts,
+    last_ts: r.last_ts,
+    profile: {
+      task_types: shares(r.task_types, r.classified),
+      domains: shares(r.domains, r.classified),
+      output_formats: shares(r.output_formats, r.classified),
+      reasoning_mean: r.reasoning,
+      complexity_mean: r.complexity,
+      policy_sensitivity_mean: r.policy,
+      latency_sensitivity_mean: r.latency,
+      structured_output_share: r.structured,
+      tools_share: r.tools,
+      context_tokens_p50: r.ctx_p50,
+      context_tokens_p95: r.ctx_p95,
+    },
+  }));
+}
+
+/** The time span of all stored requests (the sample's window). */
+export async function logWindow(db: PnyxDb): Promise<{ from: Date | null; to: Date | null }> {
+  const r = await db.one<{ f: Date | null; t: Date | null }>('SELECT min(ts) AS f, max(ts) AS t FROM requests');
+  return { from: r?.f ?? null, to: r?.t ?? null };
+}

@@ -1,0 +1,163 @@
+import { policyFor, type PnyxConfig } from '../core/config.js';
+import type { ModelCatalog } from '../core/catalog/types.js';
+import { CAPABILITIES } from '../core/catalog/types.js';
+import {
+  assessFeature,
+  costViolations,
+  MIXED_SHARE_MIN,
+  OVER_COST_RATIO,
+  OVER_SHARE_MIN,
+  ROUTE_COVERAGE,
+  UNDER_SHARE_MIN,
+  type FeatureAssessment,
+} from '../core/recommend/assessFeature.js';
+import { TIER_MIN_CAPABILITY_INDEX } from '../core/recommend/candidates.js';
+import { MIN_CONFIDENT_REQUESTS } from '../core/recommend/confidence.js';
+import { INTERACTIVE_MAX_TTFT_S, MIN_CHECKED_NEED, NEED_MARGIN } from '../core/recommend/needs.js';
+import { projectMonthlyCost, windowDays } from '../core/recommend/projectMonthlyCost.js';
+import { REPORT_SCHEMA_VERSION, type FeatureReport, type Report } from '../core/report.js';
+import type { PnyxDb } from '../db/database.js';
+import { featureFacts, logWindow, profileBuckets, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
+
+export interface ReportOptions {
+  catalog: ModelCatalog;
+  config: PnyxConfig;
+  configPath: string | null;
+  /** Share of production traffic in the logs (0..1]. */
+  sampleRate: number;
+  /** Only this (exact) feature. */
+  feature?: string;
+  now?: Date;
+}
+
+/** The named thresholds behind every verdict, as printed in the report. */
+export const REPORT_THRESHOLDS: Record<string, number> = {
+  UNDER_SHARE_MIN,
+  OVER_SHARE_MIN,
+  OVER_COST_RATIO,
+  MIXED_SHARE_MIN,
+  ROUTE_COVERAGE,
+  NEED_MARGIN,
+  MIN_CHECKED_NEED,
+  INTERACTIVE_MAX_TTFT_S,
+  MIN_CONFIDENT_REQUESTS,
+  TIER_MIN_FRONTIER: TIER_MIN_CAPABILITY_INDEX.frontier,
+  TIER_MIN_MID: TIER_MIN_CAPABILITY_INDEX.mid,
+  TIER_MIN_EFFICIENT: TIER_MIN_CAPABILITY_INDEX.efficient,
+};
+
+/** Every classified feature's profile buckets and assessment (the pure core on DuckDB aggregates). */
+export async function assessFeatures(
+  db: PnyxDb,
+  opts: Pick<ReportOptions, 'catalog' | 'config' | 'feature'> & { asOf: string },
+): Promise<{ facts: FeatureFacts[]; assessed: { facts: FeatureFacts; buckets: StoredBucket[]; assessment: FeatureAssessment }[]; unclassified: string[] }> {
+  const facts = (await featureFacts(db)).filter((f) => !opts.feature || f.feature === opts.feature);
+  const buckets = await profileBuckets(db, opts.feature);
+  const byFeature = new Map<string, StoredBucket[]>();
+  for (const b of buckets) byFeature.set(b.feature, [...(byFeature.get(b.feature) ?? []), b]);
+  const assessed = [];
+  const unclassified: string[] = [];
+  for (const f of facts) {
+    const fb = byFeature.get(f.feature) ?? [];
+    if (fb.length === 0) {
+      unclassified.push(f.feature);
+      continue;
+    }
+    const policy = policyFor(opts.config, f.feature);
+    assessed.push({ facts: f, buckets: fb, assessment: assessFeature(f.feature, fb, { catalog: opts.catalog, policy, asOf: opts.asOf, ttftP95Ms: f.ttft_p95_ms }) });
+  }
+  return { facts, assessed, unclassified };
+}
+
+/** Builds the report model: aggregation in DuckDB (profile buckets), decisions in the pure core. */
+export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Report> {
+  const now = opts.now ?? new Date();
+  const window = await logWindow(db);
+  const days = windowDays(window);
+  const { facts, assessed, unclassified } = await assessFeatures(db, { ...opts, asOf: now.toISOString().slice(0, 10) });
+  const allRequests = facts.reduce((s, f) => s + f.requests, 0);
+  const totalRequests = opts.feature ? (await featureFacts(db)).reduce((s, f) => s + f.requests, 0) : allRequests;
+  const warnings: string[] = unclassified.map((f) => `${f}: no classified requests (run \`pnyx analyze\` to classify them): no verdict`);
+  if (days === null) warnings.push('the logs have no time window of at least an hour (timestamps missing?): monthly costs are not extrapolated');
+  const features: FeatureReport[] = [];
+  for (const { facts: f, assessment: a } of assessed) {
+    const policy = policyFor(opts.config, f.feature);
+    const monthly = projectMonthlyCost({
+      current_sample_usd: a.sample_cost.current,
+      projected_sample_usd: a.sample_cost.projected,
+      window,
+      sample_rate: opts.sampleRate,
+    });
+    features.push(toFeatureReport(f, a, monthly, totalRequests, [...a.violations, ...costViolations(policy, monthly)]));
+  }
+  const sum = (pick: (f: FeatureReport) => number | null): number | null =>
+    features.reduce<number | null>((s, f) => (s === null || pick(f) === null ? null : s + pick(f)!), 0);
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    generated_at: now.toISOString(),
+    catalog: { source: opts.catalog.source, snapshot_date: opts.catalog.snapshot_date, models: opts.catalog.models.length },
+    window: { from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null, days },
+    sample_rate: opts.sampleRate,
+    config: opts.configPath,
+    thresholds: REPORT_THRESHOLDS,
+    totals: {
+      requests: allRequests,
+      features: features.length,
+      monthly_cost: { current: sum((f) => f.monthly_cost.current), projected: sum((f) => f.monthly_cost.projected) },
+    },
+    features,
+    warnings,
+  };
+}
+
+const pct = (v: number): string => `${Math.round(v * 100)}%`;
+
+function recommendationSummary(a: FeatureAssessment): string {
+  if (a.routes.length === 0) return 'no catalog model meets the needs under the policy';
+  if (a.strategy === 'dynamic') return `route dynamically: ${a.routes.map((r) => `${pct(r.share)} → ${r.tier} ${r.model}`).join(', ')}`;
+  const r = a.routes[0]!;
+  if (a.verdict === 'well-matched') {
+    return a.current_models.some((m) => m.model === r.model) ? `keep ${r.model}` : `keep the tier: move to ${r.model} (${r.tier})`;
+  }
+  return `switch to ${r.tier} ${r.model}`;
+}
+
+function qualitySummary(a: FeatureAssessment): string {
+  const parts: string[] = [];
+  for (const q of a.quality) {
+    if (q.short_share_assigned > 0 || q.short_share_projected > 0) {
+      parts.push(`${q.capability}: ${pct(q.short_share_assigned)} of requests short today → ${pct(q.short_share_projected)} after`);
+    } else if (q.headroom !== null && q.change !== null) {
+      parts.push(`${q.capability}: headroom ${q.headroom >= 0 ? '+' : ''}${q.headroom.toFixed(2)} at p90 need, score ${q.change >= 0 ? '+' : ''}${q.change.toFixed(2)}`);
+    }
+  }
+  return parts.length ? parts.join('; ') : 'no capability need above the checked level';
+}
+
+export function toFeatureReport(
+  f: FeatureFacts,
+  a: FeatureAssessment,
+  monthly: ReturnType<typeof projectMonthlyCost>,
+  totalRequests: number,
+  violations: FeatureReport['violations'],
+): FeatureReport {
+  const needDistribution = {} as FeatureReport['profile_summary']['need_distribution'];
+  for (const c of CAPABILITIES) needDistribution[c] = a.need_distribution[c];
+  return {
+    feature: f.feature,
+    requests: f.requests,
+    classified: f.classified,
+    share: totalRequests ? f.requests / totalRequests : 0,
+    current_models: a.current_models,
+    profile_summary: { ...f.profile, metadata_only_share: a.metadata_only_share, need_distribution: needDistribution },
+    verdict: a.verdict,
+    verdict_shares: a.shares,
+    recommendation: { strategy: a.strategy, routes: a.routes, summary: recommendationSummary(a) },
+    monthly_cost: { ...monthly, current_logged_share: a.sample_cost.current_logged_share },
+    quality: { capabilities: a.quality, deficits: a.deficits, summary: qualitySummary(a) },
+    confidence: a.confidence,
+    model_states: a.model_states,
+    violations,
+    warnings: f.classified < f.requests ? [`${f.requests - f.classified} requests not classified yet`, ...a.warnings] : a.warnings,
+  };
+}
