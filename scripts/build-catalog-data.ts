@@ -542,6 +542,7 @@ lines.push('- **Cross-source calibration.** Min-max ranges depend on who a sourc
 lines.push('| source | metric | target | calibrated against | models | slope | intercept | r |', '|---|---|---|---|---|---|---|---|');
 for (const c of calibrations) lines.push(`| ${c.source} | ${c.metric} | ${c.target} | ${c.against} | ${c.n} | ${c.slope} | ${c.intercept} | ${c.r} |`);
 lines.push('');
+lines.push(`- **Reasoning modes.** A hybrid model appears in the AA files under one name with two figure sets; rows whose \`ReasoningTime (s)\` is \`N/A\` were measured without reasoning. For a name with both kinds of rows, the reasoning rows feed the capability scores and the other rows the \`${NON_REASONING_PREFIX}<capability>\` figures (same ranges; \`non_reasoning\` in \`scores.json\`): ${Object.values(models).filter((m) => (m as { non_reasoning?: unknown }).non_reasoning).length} models have them. Speed figures stay the median over both modes' rows.`);
 lines.push('- OpenRouter\'s embedded AA intelligence index is used for `general` only when the AA scrape has no index for that model (normalized within its own population).');
 lines.push('- LMArena figures are Bradley-Terry ratings (not style-controlled) normalized within each category; `full` feeds `general` and the `general` domain, `if` feeds instruction following, the `industry_*` categories and `creative_writing` feed the domains.');
 lines.push('- Aider polyglot `pass_rate_2` (latest run per model name) feeds coding.');
