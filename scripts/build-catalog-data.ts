@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOpenRouterResponse } from '../src/core/catalog/openrouter.js';
-import { clamp01, combineScores, minMax, SPEED_TARGETS } from '../src/core/catalog/scores.js';
+import { clamp01, combineScores, minMax, NON_REASONING_PREFIX, SPEED_TARGETS } from '../src/core/catalog/scores.js';
 import { CAPABILITIES, type ScoreSource } from '../src/core/catalog/types.js';
 import { splitCsvRows } from '../src/core/csv.js';
 import { DOMAINS } from '../src/core/profile.js';
@@ -237,6 +237,13 @@ function median(xs: number[]): number {
 
 /** model name -> metric -> {date, raw}: the latest date that has a value wins. */
 const aaLatest = new Map<string, Map<string, { date: string; raw: number }>>();
+/**
+ * Hybrid models (run with or without reasoning) appear in the AA files under one name with two
+ * figure sets: rows whose `ReasoningTime (s)` is `N/A` were measured in non-reasoning mode. For a
+ * name that has both kinds of rows, the reasoning rows feed the model's scores and the
+ * non-reasoning rows its `nonreasoning:<capability>` figures (same normalization ranges).
+ */
+const aaLatestNonReasoning = new Map<string, Map<string, { date: string; raw: number }>>();
 for (const date of AA_FILES) {
   const rows = parseCsv(readFileSync(join(SHARED, `artificial_analysis_scrapes/artificialanalysis_${date}.csv`), 'utf8'));
   const header = (rows[0] ?? []).map((h) => h.replace(/\s+/g, ''));
@@ -248,14 +255,26 @@ for (const date of AA_FILES) {
     list.push(r);
     byModel.set(model, list);
   }
-  for (const [model, list] of byModel) {
-    const m = aaLatest.get(model) ?? new Map<string, { date: string; raw: number }>();
+  const reasoningTime = col('ReasoningTime(s)');
+  const nonReasoningRow = (r: string[]): boolean => reasoningTime >= 0 && r[reasoningTime] === 'N/A';
+  const latestBenchmarks = (into: Map<string, { date: string; raw: number }>, rows: string[][]): void => {
     for (const spec of AA_METRICS) {
       if (spec.column === 'ArtificialAnalysisIntelligenceIndex' && date < AA_INDEX_FROM) continue;
       const c = col(spec.column);
       if (c < 0) continue;
-      const v = list.map((r) => num(r[c])).find((x) => x !== null);
-      if (v !== undefined && v !== null) m.set(spec.column, { date, raw: v });
+      const v = rows.map((r) => num(r[c])).find((x) => x !== null);
+      if (v !== undefined && v !== null) into.set(spec.column, { date, raw: v });
+    }
+  };
+  for (const [model, list] of byModel) {
+    const m = aaLatest.get(model) ?? new Map<string, { date: string; raw: number }>();
+    const nonReasoning = list.filter(nonReasoningRow);
+    const bothModes = nonReasoning.length > 0 && nonReasoning.length < list.length;
+    latestBenchmarks(m, bothModes ? list.filter((r) => !nonReasoningRow(r)) : list);
+    if (bothModes) {
+      const nr = aaLatestNonReasoning.get(model) ?? new Map<string, { date: string; raw: number }>();
+      latestBenchmarks(nr, nonReasoning);
+      aaLatestNonReasoning.set(model, nr);
     }
     for (const spec of AA_SPEED) {
       const c = col(spec.column);
@@ -280,6 +299,11 @@ for (const [model, metrics] of aaLatest) {
   for (const spec of [...AA_METRICS, ...AA_SPEED]) {
     const f = metrics.get(spec.column);
     if (f) addFigure(id, { source: 'Artificial Analysis', metric: spec.metric, date: f.date, raw: f.raw, target: spec.target, origin: 'bundled' });
+  }
+  const nr = aaLatestNonReasoning.get(model);
+  for (const spec of nr ? AA_METRICS : []) {
+    const f = nr?.get(spec.column);
+    if (f) addFigure(id, { source: 'Artificial Analysis', metric: spec.metric, date: f.date, raw: f.raw, target: NON_REASONING_PREFIX + spec.target, origin: 'bundled' });
   }
 }
 for (const name of Object.keys(aliases.artificial_analysis)) if (!aaLatest.has(name)) throw new Error(`aliases.json artificial_analysis: "${name}" is not in any AA file`);
@@ -443,6 +467,7 @@ for (const id of ids) {
   models[id] = {
     capabilities: round(s.capabilities),
     domains: round(s.domains),
+    ...(s.non_reasoning ? { non_reasoning: round(s.non_reasoning) } : {}),
     output_tokens_per_s: s.output_tokens_per_s,
     ttft_s: s.ttft_s,
     figures: figs.map(({ source, metric, date, raw, target, score }) => ({ target, source, metric, date, raw, score })),
@@ -517,6 +542,7 @@ lines.push('- **Cross-source calibration.** Min-max ranges depend on who a sourc
 lines.push('| source | metric | target | calibrated against | models | slope | intercept | r |', '|---|---|---|---|---|---|---|---|');
 for (const c of calibrations) lines.push(`| ${c.source} | ${c.metric} | ${c.target} | ${c.against} | ${c.n} | ${c.slope} | ${c.intercept} | ${c.r} |`);
 lines.push('');
+lines.push(`- **Reasoning modes.** A hybrid model appears in the AA files under one name with two figure sets; rows whose \`ReasoningTime (s)\` is \`N/A\` were measured without reasoning. For a name with both kinds of rows, the reasoning rows feed the capability scores and the other rows the \`${NON_REASONING_PREFIX}<capability>\` figures (same ranges; \`non_reasoning\` in \`scores.json\`): ${Object.values(models).filter((m) => (m as { non_reasoning?: unknown }).non_reasoning).length} models have them. Speed figures stay the median over both modes' rows.`);
 lines.push('- OpenRouter\'s embedded AA intelligence index is used for `general` only when the AA scrape has no index for that model (normalized within its own population).');
 lines.push('- LMArena figures are Bradley-Terry ratings (not style-controlled) normalized within each category; `full` feeds `general` and the `general` domain, `if` feeds instruction following, the `industry_*` categories and `creative_writing` feed the domains.');
 lines.push('- Aider polyglot `pass_rate_2` (latest run per model name) feeds coding.');

@@ -109,7 +109,9 @@ export function renderCatalogShow(
   out.push('', 'Quality scores (0..1; — = no data, never guessed)');
   if (!s || s.sources.length === 0) out.push('  no benchmark scores for this model');
   else {
-    out.push('  ' + CAPABILITIES.map((k) => `${k} ${fmtScore(s.capabilities[k])}`).join('   '));
+    const nr = s.non_reasoning;
+    out.push((nr ? '  reasoning mode:     ' : '  ') + CAPABILITIES.map((k) => `${k} ${fmtScore(s.capabilities[k])}`).join('   '));
+    if (nr) out.push('  non-reasoning mode: ' + CAPABILITIES.map((k) => `${k} ${fmtScore(nr[k])}`).join('   '));
     const doms = DOMAINS.filter((d) => s.domains[d] !== undefined);
     if (doms.length) out.push('  domains: ' + doms.map((d) => `${d} ${fmtScore(s.domains[d])}`).join('   '));
     if (s.output_tokens_per_s !== null || s.ttft_s !== null) {

@@ -118,6 +118,17 @@ describe('pnyx catalog show', () => {
     expect(r.stdout).toMatch(/instruction_following +│ Artificial Analysis +│ IFBench +│ 2026-07-01 │ 57 /);
   });
 
+  it('shows both reasoning modes of a hybrid model, from the bundled nonreasoning: figures', () => {
+    const r = cli('show', 'deepseek/deepseek-v3.2');
+    expect(r.code).toBe(0);
+    const line = (mode: string): string => r.stdout.split('\n').find((l) => l.startsWith(`  ${mode} mode:`)) ?? '';
+    const reasoningOf = (l: string): number => Number(/ reasoning (\d\.\d+)/.exec(l)?.[1]);
+    expect(reasoningOf(line('non-reasoning'))).toBeLessThan(reasoningOf(line('reasoning')));
+    expect(r.stdout).toMatch(/nonreasoning:reasoning +│ Artificial Analysis +│ GPQA Diamond +│ 2026-07-01 │ 75 /);
+    const json = JSON.parse(cli('show', 'deepseek/deepseek-v3.2', '--json').stdout) as { scores: { capabilities: { reasoning: number }; non_reasoning: { reasoning: number } } };
+    expect(json.scores.non_reasoning.reasoning).toBeLessThan(json.scores.capabilities.reasoning);
+  });
+
   it('says when a model is gone, and shows its history from the snapshot that had it', () => {
     const gone = cli('show', 'google/gemini-2.0-flash-001');
     expect(gone.code).toBe(11);

@@ -92,8 +92,16 @@ describe('the CRM scenario reaches issue 5 verdicts by analysis', () => {
   it.fails('KNOWN GAP (classifier: extraction rated reasoning ~0.3 and often code_generation): data enrichment well-matched in tier', () => {
     expect(byName.data_enrichment!.verdict).toBe('well-matched');
   });
-  it.fails('KNOWN GAP (catalog scores deepseek-v3.2 by its reasoning-mode figures; classifier rates multi-signal scoring 0.64): lead scoring under-provisioned', () => {
-    expect(byName.lead_scoring!.verdict).toBe('under-provisioned');
+  it('lead scoring: run without reasoning (0 reasoning tokens) → judged in non-reasoning mode, under-provisioned → a stronger analytical model', () => {
+    const f = byName.lead_scoring!;
+    expect(f.warnings).toContain(`deepseek/deepseek-v3.2 judged in non-reasoning mode: 0 of ${f.requests} requests used reasoning tokens`);
+    expect(f.verdict).toBe('under-provisioned');
+    expect(f.quality.deficits[0]!.capability).toBe('reasoning');
+    const q = f.quality.capabilities.find((c) => c.capability === 'reasoning')!;
+    expect(f.recommendation.routes).toHaveLength(1);
+    expect(f.recommendation.routes[0]!.model).not.toBe('deepseek/deepseek-v3.2');
+    expect(q.projected!).toBeGreaterThan(q.assigned!);
+    expect(q.short_share_projected).toBeLessThan(0.05);
   });
   it.fails('KNOWN GAP (classifier does not separate complex analytical from standard reports): NL report generation mixed', () => {
     expect(byName.nl_report_generation!.verdict).toBe('mixed');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { combineScores } from '../../src/core/catalog/scores.js';
 import { BUNDLED_DIR, bundledScores, bundledSnapshots } from '../../src/db/bundledCatalog.js';
 import { REPO } from '../helpers/cli.js';
 
@@ -35,6 +36,16 @@ describe('the bundled default catalog (data/catalog)', () => {
     }
     // variants inherit: the :batch model has the same figures as its base
     expect(figures.get('openai/gpt-5:batch')).toEqual(figures.get('openai/gpt-5'));
+  });
+
+  it('keeps the non-reasoning-mode scores of hybrid models (AA rows without reasoning time) apart', () => {
+    const s = combineScores('deepseek/deepseek-v3.2', bundledScores().figures.get('deepseek/deepseek-v3.2') ?? []);
+    // AA 2026-07-01: GPQA 84 / HLE 22 / AIME 92 with reasoning, 75 / 11 / 59 without
+    expect(s.non_reasoning?.reasoning).toBeDefined();
+    expect(s.non_reasoning!.reasoning!).toBeLessThan(s.capabilities.reasoning! - 0.1);
+    expect(s.non_reasoning!.general!).toBeLessThan(s.capabilities.general!);
+    // a model AA scores in one mode only has no non-reasoning scores
+    expect(combineScores('openai/gpt-5', bundledScores().figures.get('openai/gpt-5') ?? []).non_reasoning).toBeUndefined();
   });
 
   it('reports unscored models instead of guessing', () => {

@@ -13,6 +13,16 @@ import { CAPABILITIES, type Capability, type ModelScores, type ScoreSource } fro
  */
 export const SPEED_TARGETS = { output_tokens_per_s: 'speed:output_tokens_per_s', ttft_s: 'speed:ttft_s' } as const;
 
+/** Target prefix of a figure measured in non-reasoning mode: `nonreasoning:reasoning`. */
+export const NON_REASONING_PREFIX = 'nonreasoning:';
+
+/** `nonreasoning:coding` → `coding`; anything else → null. */
+export function nonReasoningCapability(target: string): Capability | null {
+  if (!target.startsWith(NON_REASONING_PREFIX)) return null;
+  const c = target.slice(NON_REASONING_PREFIX.length);
+  return isCapability(c) ? c : null;
+}
+
 export function isCapability(s: string): s is Capability {
   return (CAPABILITIES as readonly string[]).includes(s);
 }
@@ -66,6 +76,12 @@ export function combineScores(modelId: string, figures: ScoreSource[]): ModelSco
     if (isCapability(target)) {
       const v = combine(list);
       if (v !== null) out.capabilities[target] = v;
+      continue;
+    }
+    const nr = nonReasoningCapability(target);
+    if (nr) {
+      const v = combine(list);
+      if (v !== null) (out.non_reasoning ??= {})[nr] = v;
       continue;
     }
     const d = domainOfTarget(target);

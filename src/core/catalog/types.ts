@@ -71,6 +71,12 @@ export interface ModelScores {
   capabilities: Partial<Record<Capability, number>>;
   /** 0..1 per domain (LMArena industry categories). */
   domains: Partial<Record<Domain, number>>;
+  /**
+   * 0..1 per capability measured with reasoning ("thinking") off, for hybrid models that a source
+   * scores in both modes (`capabilities` then holds the reasoning-mode scores). Absent when no
+   * source separates the modes. Figures carry the target `nonreasoning:<capability>`.
+   */
+  non_reasoning?: Partial<Record<Capability, number>>;
   /** Median output tokens per second. */
   output_tokens_per_s: number | null;
   /** Median time to first token, seconds. */

@@ -5,6 +5,7 @@ import { eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion
 import { verdictConfidence, type Confidence } from './confidence.js';
 import { levelScale, type LevelScale } from './levels.js';
 import { assignedModelState, type ModelState } from './modelState.js';
+import { isHybrid, judgedMode, nonReasoningScores, reasoningUse } from './mode.js';
 import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
 
 /**
@@ -196,6 +197,11 @@ function assignedView(modelId: string, opts: AssessOptions, candidates: Candidat
   if (!scores && replacement) {
     scores = opts.catalog.scores.get(replacement.id);
     state.notes.push(`no benchmark scores for ${modelId}: judged by its replacement's scores`);
+  } else {
+    // Judge the model in the mode the logs show the feature runs it in (see mode.ts).
+    const mode = judgedMode(own, scores, reasoningUse(buckets));
+    scores = mode.scores;
+    if (mode.note) state.notes.push(mode.note);
   }
   return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state };
 }
@@ -322,6 +328,8 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     });
   }
 
+  if (verdict !== 'well-matched') routes = routes.map((r, i) => withReasoningModeNote(r, routes.length === 2 ? (i === 0 ? lightEvals : strongEvals) : evals, rawCandidates, candidates, scale));
+
   // Costs of the sample: today (logged where present) and with the routes.
   let current: number | null = 0;
   let loggedRequests = 0;
@@ -390,6 +398,31 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     warnings,
     need_distribution: needDistribution(evals),
     bucket_results: bucketResults,
+  };
+}
+
+/**
+ * A route to a hybrid model whose non-reasoning scores would not cover the requests its
+ * reasoning-mode scores cover relies on reasoning mode: its reason says "enable reasoning".
+ */
+function withReasoningModeNote(route: Route, group: BucketEval[], rawCandidates: Candidate[], candidates: Candidate[], scale: LevelScale): Route {
+  const i = candidates.findIndex((c) => c.model.id === route.model);
+  const raw = rawCandidates[i];
+  if (i < 0 || !raw || !isHybrid(raw.model) || !raw.scores.non_reasoning || Object.keys(raw.scores.non_reasoning).length === 0) return route;
+  const off: Candidate = { ...candidates[i]!, scores: scale.apply(nonReasoningScores(raw.scores)) };
+  let lost = 0;
+  let total = 0;
+  const caps = new Set<string>();
+  for (const e of group) {
+    total += e.bucket.requests;
+    if (!e.adequate[i] || isAdequate(off, e.needs)) continue;
+    lost += e.bucket.requests;
+    for (const s of shortfalls(e.needs, off.scores)) caps.add(s.capability);
+  }
+  if (lost === 0 || total === 0) return route;
+  return {
+    ...route,
+    reason: `${route.reason}; enable reasoning: without it ${route.model} falls short${caps.size ? ` on ${[...caps].join(', ')}` : ''} for ${((lost / total) * 100).toFixed(0)}% of these requests`,
   };
 }
 
