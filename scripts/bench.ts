@@ -12,7 +12,7 @@
  * --keep (leave the temp dir), --no-parquet, --memory-limit SIZE (passed to pnyx).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +152,12 @@ parentPort.once('message', () => {
 `;
 
 async function classifyThroughput(log: string, n: number, threads: number): Promise<{ prompts: number; perSecond: number }> {
-  const lines = readFileSync(log, 'utf8').slice(0, n * 4000).split('\n').filter((l) => l.trim()).slice(0, n);
+  // Only the head of the log: a 1M-row file is larger than the longest string V8 can hold.
+  const fd = openSync(log, 'r');
+  const head = Buffer.alloc(Math.min(statSync(log).size, n * 4000));
+  readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const lines = head.toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, n);
   const per = Math.ceil(lines.length / threads);
   const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { lines: lines.slice(i * per, (i + 1) * per) } }));
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
@@ -197,13 +202,17 @@ async function main(): Promise<void> {
   }
 
   const rows: [string, Measured, number][] = [];
+  const step = (name: string, m: Measured): void => {
+    rows.push([name, m, args.rows]);
+    out(`  ${name}: ${m.seconds.toFixed(2)} s, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
+  };
   const a = await baseline(log, fresh('baseline.duckdb'), 'read_json');
   check('baseline', a);
-  rows.push(['(a) DuckDB read_json → db file', a, args.rows]);
+  step('(a) DuckDB read_json → db file', a);
 
   const b = await pnyx(['analyze', log], fresh('pnyx.duckdb'), args.memoryLimit);
   check('pnyx analyze', b);
-  rows.push(['(b) pnyx analyze JSONL', b, args.rows]);
+  step('(b) pnyx analyze JSONL', b);
   const stored = counts(b.stderr);
 
   const hasReport = /^\s+report\b/m.test((await measure(process.execPath, [BIN, '--help'])).stdout);
@@ -211,16 +220,17 @@ async function main(): Promise<void> {
   if (hasReport) {
     report = await pnyx(['report', '--format', 'json'], join(dir, 'pnyx.duckdb'), args.memoryLimit);
     check('pnyx report', report);
-    rows.push(['(c) pnyx report --format json', report, args.rows]);
+    step('(c) pnyx report --format json', report);
   }
 
   if (args.parquet) {
     const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet');
     check('parquet baseline', ap);
-    rows.push(['(a) DuckDB read_parquet → db file', ap, args.rows]);
+    step('(a) DuckDB read_parquet → db file', ap);
     const bp = await pnyx(['analyze', parquet], fresh('pnyx-pq.duckdb'), args.memoryLimit);
     check('pnyx analyze parquet', bp);
-    rows.push(['(b) pnyx analyze Parquet', bp, args.rows]);
+    step('(b) pnyx analyze Parquet', bp);
+    out(`  parquet: ${counts(bp.stderr)}`);
   }
 
   const hasClassifier = existsSync(join(REPO, 'dist/core/classifier/index.js'));
