@@ -124,6 +124,22 @@ export interface Shortfall {
   has: number | null;
 }
 
+/** Whether `shortfalls(needs, scores)` is non-empty, without building it (the hot path of candidate checks). */
+export function hasShortfall(needs: CapabilityNeeds, scores: ModelScores | undefined): boolean {
+  const caps = needs.capabilities;
+  for (const cap in caps) {
+    const need = caps[cap as Capability];
+    if (need < MIN_CHECKED_NEED) continue;
+    const has = scores?.capabilities[cap as Capability];
+    if (has === undefined || has === null || has < need - NEED_MARGIN) return true;
+  }
+  if (needs.domain && needs.domain.level >= MIN_CHECKED_NEED) {
+    const has = scores?.domains[needs.domain.domain];
+    if (has !== undefined && has !== null && has < needs.domain.level - NEED_MARGIN) return true;
+  }
+  return false;
+}
+
 /**
  * Where `scores` falls short of `needs` by more than NEED_MARGIN. Needs below MIN_CHECKED_NEED are
  * not checked; an unknown score counts as short (never guessed). A missing domain score is not
