@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import type { PnyxDb } from './database.js';
 
@@ -8,9 +9,21 @@ import type { PnyxDb } from './database.js';
  */
 export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
   const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
+  // A connection of its own: the ingest Appenders flush on the main connection while this result
+  // is still streaming, and a statement run on a connection ends the result streaming on it
+  // (the rest of the file would silently go missing).
+  const conn = await db.instance.connect();
+  try {
+    yield* streamRows(conn, reader, kind, path);
+  } finally {
+    conn.closeSync();
+  }
+}
+
+async function* streamRows(conn: DuckDBConnection, reader: string, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
   let result;
   try {
-    result = await db.conn.stream(`SELECT to_json(t)::VARCHAR AS j FROM ${reader} AS t`, [path]);
+    result = await conn.stream(`SELECT to_json(t)::VARCHAR AS j FROM ${reader} AS t`, [path]);
   } catch (err) {
     throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
   }

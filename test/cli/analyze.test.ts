@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PnyxDb } from '../../src/db/database.js';
+import { APPENDER_FLUSH_ROWS } from '../../src/db/requests.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 
 const t = tempDir();
@@ -184,6 +185,28 @@ describe('pnyx analyze: file kinds', () => {
     expect(counts(r.stderr)).toEqual({ read: 12, stored: 12, duplicates: 0, rejected: 0 });
     const rows = await query<{ n: number; tokens: number; features: number }>(db, 'SELECT count(*) AS n, sum(prompt_tokens)::INTEGER AS tokens, count(DISTINCT feature) AS features FROM requests');
     expect(rows[0]).toEqual({ n: 12, tokens: range(0, 12).reduce((s, i) => s + 300 + i, 0), features: 2 });
+  });
+
+  it('reads every row of a Parquet file longer than the Appender flush interval', async () => {
+    // Regression: Appender flushes on the main connection used to end a Parquet stream read
+    // on it after 2 x APPENDER_FLUSH_ROWS rows, silently.
+    const n = 2 * APPENDER_FLUSH_ROWS + 1000;
+    const file = join(t.path, 'long.parquet');
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    await c.run(
+      `COPY (SELECT 'long-' || range AS id, 'openai/gpt-4o-mini' AS model, 'summarise note ' || range AS prompt,
+                    CASE WHEN range % 2 = 0 THEN 'notes' ELSE 'search' END AS feature, 10 + range % 7 AS prompt_tokens
+             FROM range(${n})) TO '${file}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    inst.closeSync();
+    const db = join(t.path, 'dbs', 'long.duckdb');
+    const r = runCli(['analyze', file, '--db', db]);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: n, stored: n, duplicates: 0, rejected: 0 });
+    const rows = await query<{ n: number; last: number; profiled: number }>(db, `SELECT count(*) AS n, max(source_line) AS last, (SELECT count(*) FROM profiles) AS profiled FROM requests`);
+    expect(rows[0]).toEqual({ n, last: n, profiled: n });
   });
 
   it('the same records in another format are duplicates, not new rows', () => {
