@@ -116,22 +116,78 @@ export function quantize(model: LinearModel): QuantizedModel {
   return { q, scales: max.map((m) => m / 127), bias: Float64Array.from(model.bias), meta: { ...model.meta }, ...sparseRows(q) };
 }
 
+/**
+ * The pruned int8 weights laid out for fast scoring (SWAR: several outputs per machine word).
+ * Each bucket's row is 16 int32 words (one 64-byte cache line); word w holds outputs 2w and 2w+1
+ * as 16-bit lanes, each weight biased by +128 (so 1..255, 128 for a pruned weight). Adding the
+ * rows of n buckets word-wise sums both lanes at once without a carry between them as long as
+ * n * 255 < 65536, i.e. up to LANE_ROWS rows; the sum of a lane minus 128 * n is then exactly the
+ * integer sum of those weights. Integer sums do not depend on the order of addition, so scores
+ * are bit-identical to adding the sparse rows one weight at a time.
+ */
+const ROW_WORDS = 16;
+const LANE_WORDS = Math.ceil(OUTPUTS / 2);
+const LANE_ROWS = 256;
+const BIAS = 128;
+const packedRows = new WeakMap<QuantizedModel, Int32Array>();
+
+function packRows(model: QuantizedModel): Int32Array {
+  let packed = packedRows.get(model);
+  if (packed) return packed;
+  const { rowStart, cols, vals } = model;
+  const lanes = new Int32Array(LANE_WORDS * 2);
+  packed = new Int32Array(FEATURE_COUNT * ROW_WORDS);
+  for (let b = 0; b < FEATURE_COUNT; b++) {
+    lanes.fill(0);
+    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) lanes[cols[j]!] = vals[j]!;
+    for (let w = 0; w < LANE_WORDS; w++) packed[b * ROW_WORDS + w] = (lanes[2 * w]! + BIAS) | ((lanes[2 * w + 1]! + BIAS) << 16);
+  }
+  packedRows.set(model, packed);
+  return packed;
+}
+
+/**
+ * Adds the integer weight sums of `n` buckets (from `buckets`) to acc[0..OUTPUTS). Kept to
+ * OUTPUTS <= 28 (14 words): the word sums live in locals, flushed every LANE_ROWS rows.
+ */
+function addRows(P: Int32Array, buckets: Int32Array, n: number, acc: Int32Array): void {
+  for (let start = 0; start < n; start += LANE_ROWS) {
+    const end = Math.min(n, start + LANE_ROWS);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+    for (let i = start; i < end; i++) {
+      const o = buckets[i]! << 4;
+      a0 = (a0 + P[o]!) | 0;
+      a1 = (a1 + P[o + 1]!) | 0;
+      a2 = (a2 + P[o + 2]!) | 0;
+      a3 = (a3 + P[o + 3]!) | 0;
+      a4 = (a4 + P[o + 4]!) | 0;
+      a5 = (a5 + P[o + 5]!) | 0;
+      a6 = (a6 + P[o + 6]!) | 0;
+      a7 = (a7 + P[o + 7]!) | 0;
+      a8 = (a8 + P[o + 8]!) | 0;
+      a9 = (a9 + P[o + 9]!) | 0;
+      a10 = (a10 + P[o + 10]!) | 0;
+      a11 = (a11 + P[o + 11]!) | 0;
+      a12 = (a12 + P[o + 12]!) | 0;
+      a13 = (a13 + P[o + 13]!) | 0;
+    }
+    const off = BIAS * (end - start);
+    const words = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13];
+    for (let w = 0; w < LANE_WORDS; w++) {
+      acc[2 * w]! += (words[w]! & 0xffff) - off;
+      if (2 * w + 1 < OUTPUTS) acc[2 * w + 1]! += (words[w]! >>> 16) - off;
+    }
+  }
+}
+
 /** Scores with the quantized model: integer sums per output, scaled once at the end. */
 export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
-  const { rowStart, cols, vals } = model;
+  const P = packRows(model);
   const K = OUTPUTS;
   acc.fill(0);
   accHand.fill(0);
-  const ng = f.ngrams;
-  for (let i = 0, n = f.ngramCount; i < n; i++) {
-    const b = ng[i]!;
-    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) acc[cols[j]!]! += vals[j]!;
-  }
-  const hand = f.hand;
-  for (let i = 0, n = f.handCount; i < n; i++) {
-    const b = hand[i]!;
-    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) accHand[cols[j]!]! += vals[j]!;
-  }
+  addRows(P, f.ngrams, f.ngramCount, acc);
+  addRows(P, f.hand, f.handCount, accHand);
   const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
   const { bias, scales } = model;
   for (let k = 0; k < K; k++) out[k] = bias[k]! + scales[k]! * (acc[k]! * inv + accHand[k]!);
