@@ -1,88 +1,148 @@
 /**
- * Classifier throughput: synthetic CRM-style chat requests of ~2 KB (system prompt + user turn drawn
- * from varied fragments, see scripts/classifier/goldenCorpus.ts), classified in a loop on one
- * thread or on N worker threads. The texts are flat strings, as JSON.parse gives them at ingest.
- * Prints prompts/s wall and per CPU-second (CPU time of all threads: the figure that holds on a
- * shared machine), MB/s, and the load average.
- *   npx tsx scripts/bench-classifier.ts [count=200000] [targetBytes=2048] [--threads N]
+ * Classifier throughput, on one thread or on N worker threads, in prompts/s wall and per
+ * CPU-second (CPU time of all threads: the figure that holds on a shared machine), MB/s, and the
+ * load average. One-thread runs also time a bare character loop (charCodeAt + FNV hash, nothing
+ * else) over the same texts: a floor no tokenizer can beat on this machine.
+ *
+ *   npx tsx scripts/bench-classifier.ts [count=200000] [targetChars=2048] [--threads N]
+ *       [--log requests.jsonl] [--classifier DIR]
+ *
+ * Prompts: 2,000 synthetic CRM chat requests of ~targetChars (scripts/classifier/goldenCorpus.ts),
+ * or with --log the first 20,000 records of a request log (e.g. the one `npm run bench` generates),
+ * cycled until `count`. Texts are flat strings, as JSON.parse gives them at ingest.
+ * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { classifyPrompt, type ClassifierInput } from '../src/core/classifier/index.js';
+import { DEFAULT_MAPPING } from '../src/core/adapters/attribution.js';
+import type { ClassifierInput } from '../src/core/classifier/index.js';
+import { readJsonLine } from '../src/core/ingestRecord.js';
 import { benchInputs } from './classifier/goldenCorpus.js';
 
 interface Job {
   count: number;
   target: number;
+  log: string | null;
+  classifier: string;
   url: string;
 }
 
 /** Worker threads do not inherit tsx's loader: register it, then run this file. */
 const WORKER_BOOT = `import('tsx/esm/api').then((t) => { t.register(); return import(require('node:worker_threads').workerData.url); });`;
+const LOG_POOL = 20_000;
 
-const POOL = 2000;
-
-/** The benchmark's requests, with flat strings (a concatenated string is slower to read). */
-function pool(target: number): { inputs: ClassifierInput[]; avgChars: number } {
-  const inputs = benchInputs(POOL, target).map((x) => JSON.parse(JSON.stringify(x)) as ClassifierInput);
+function pool(job: Job): { inputs: ClassifierInput[]; avgChars: number } {
+  let inputs: ClassifierInput[];
+  if (job.log) {
+    const lines = readFileSync(job.log, 'utf8').split('\n', LOG_POOL + 1).slice(0, LOG_POOL);
+    inputs = [];
+    for (const line of lines) {
+      const out = line.trim() ? readJsonLine(line, { mapping: DEFAULT_MAPPING }) : undefined;
+      if (out?.ok) inputs.push(out.request);
+    }
+  } else inputs = benchInputs(2000, job.target).map((x) => JSON.parse(JSON.stringify(x)) as ClassifierInput);
   let chars = 0;
-  for (const x of inputs) chars += x.system_prompt!.length + x.messages[0]!.content.length;
-  return { inputs, avgChars: chars / POOL };
+  for (const x of inputs) {
+    chars += x.system_prompt?.length ?? 0;
+    for (const m of x.messages) chars += m.content.length;
+  }
+  return { inputs, avgChars: chars / inputs.length };
 }
 
-function classifyMany(inputs: readonly ClassifierInput[], count: number): number {
+type Classify = (input: ClassifierInput) => { reasoning: number };
+
+async function loadClassifier(dir: string): Promise<Classify> {
+  const mod = (await import(pathToFileURL(resolve(dir, 'core/classifier/index.js')).href)) as { classifyPrompt: Classify };
+  return mod.classifyPrompt;
+}
+
+function classifyMany(classify: Classify, inputs: readonly ClassifierInput[], count: number): number {
   let sink = 0;
-  for (let i = 0; i < count; i++) sink += classifyPrompt(inputs[i % POOL]!).reasoning;
+  for (let i = 0; i < count; i++) sink += classify(inputs[i % inputs.length]!).reasoning;
   return sink;
+}
+
+/** CPU seconds of the bare character loop over `count` prompts. */
+function bareLoop(inputs: readonly ClassifierInput[], count: number): { cpuSecs: number; h: number } {
+  const c0 = process.cpuUsage();
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    const x = inputs[i % inputs.length]!;
+    const s = x.system_prompt ?? '';
+    for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 16777619);
+    for (const m of x.messages) for (let j = 0; j < m.content.length; j++) h = Math.imul(h ^ m.content.charCodeAt(j), 16777619);
+  }
+  const cpu = process.cpuUsage(c0);
+  return { cpuSecs: (cpu.user + cpu.system) / 1e6, h };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 if (!isMainThread) {
-  const { count, target } = workerData as Job;
-  const { inputs } = pool(target);
-  classifyMany(inputs, 20_000); // warm-up (JIT, weights load)
+  const job = workerData as Job;
+  const classify = await loadClassifier(job.classifier);
+  const { inputs } = pool(job);
+  classifyMany(classify, inputs, 20_000); // warm-up (JIT, weights load)
   parentPort!.postMessage('ready');
-  parentPort!.once('message', () => parentPort!.postMessage(classifyMany(inputs, count)));
+  parentPort!.once('message', () => parentPort!.postMessage(classifyMany(classify, inputs, job.count)));
 } else {
   const args = process.argv.slice(2);
-  const ti = args.indexOf('--threads');
-  const threads = ti >= 0 ? Number(args.splice(ti, 2)[1]) : 0;
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : undefined;
+  };
+  const threads = Number(option('--threads') ?? 0);
+  const log = option('--log') ?? null;
+  const classifier = resolve(option('--classifier') ?? new URL('../src', import.meta.url).pathname);
   const count = Number(args[0] ?? 200_000);
   const target = Number(args[1] ?? 2048);
-  const { inputs, avgChars } = pool(target);
+  const job: Job = { count, target, log, classifier, url: import.meta.url };
+  const { inputs, avgChars } = pool(job);
   let secs: number;
   let cpuSecs: number;
   let sink = 0;
+  let n = count;
+  let bare = '';
   if (threads <= 0) {
-    classifyMany(inputs, 20_000);
+    const classify = await loadClassifier(classifier);
+    classifyMany(classify, inputs, 20_000);
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
-    sink = classifyMany(inputs, count);
+    sink = classifyMany(classify, inputs, count);
     secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(c0);
     cpuSecs = (cpu.user + cpu.system) / 1e6;
+    const b = bareLoop(inputs, count);
+    bare = `\nbare character loop on the same texts: ${fmt(count / b.cpuSecs)} prompts per CPU-second (classifier = ${((100 * b.cpuSecs) / cpuSecs).toFixed(0)}% of it) (checksum ${b.h & 1})`;
   } else {
     const per = Math.ceil(count / threads);
-    const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true, workerData: { count: per, target, url: import.meta.url } satisfies Job }));
+    n = per * threads;
+    const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, count: per } satisfies Job }));
     await Promise.all(workers.map((w) => new Promise((ok) => w.once('message', ok))));
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage(); // all threads of the process
-    const sums = await Promise.all(workers.map((w) => new Promise<number>((ok) => {
-      w.once('message', ok);
-      w.postMessage('go');
-    })));
+    const sums = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<number>((ok) => {
+            w.once('message', ok);
+            w.postMessage('go');
+          }),
+      ),
+    );
     secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(c0);
     cpuSecs = (cpu.user + cpu.system) / 1e6;
     for (const s of sums) sink += s;
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  const n = threads <= 0 ? count : Math.ceil(count / threads) * threads;
   process.stdout.write(
-    `classified ${fmt(n)} prompts (avg ${avgChars.toFixed(0)} chars), ${threads <= 0 ? 'one thread' : `${threads} worker threads`}: ` +
-      `${fmt(n / secs)} prompts/s wall (${secs.toFixed(2)} s), ${fmt(n / cpuSecs)} prompts/s per CPU-second ` +
-      `(${((n * avgChars) / cpuSecs / 1e6).toFixed(0)} MB/s) (checksum ${sink.toFixed(1)}); ` +
-      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+    `classified ${fmt(n)} prompts (avg ${avgChars.toFixed(0)} chars, ${log ? `first ${fmt(inputs.length)} records of ${log}` : 'synthetic CRM requests'}), ` +
+      `${threads <= 0 ? 'one thread' : `${threads} worker threads`}: ${fmt(n / secs)} prompts/s wall (${secs.toFixed(2)} s), ` +
+      `${fmt(n / cpuSecs)} prompts/s per CPU-second (${((n * avgChars) / cpuSecs / 1e6).toFixed(0)} MB/s) (checksum ${sink.toFixed(1)}); ` +
+      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${bare}\n`,
   );
 }

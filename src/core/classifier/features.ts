@@ -125,8 +125,19 @@ const FLAG_NAMES = Object.entries(KW) as Array<[string, number]>;
 const FLAG_BUCKETS = new Int32Array(32);
 for (const [k, bit] of FLAG_NAMES) FLAG_BUCKETS[31 - Math.clz32(bit)] = handBucket('kw', k);
 
-/** The script letter counts, kept for the last segment alone too. */
-const SCRIPT_KEYS = ['latin', 'cyrillic', 'han', 'kana', 'hangul', 'arabic', 'devanagari', 'greek', 'hebrew', 'thai'] as const;
+/** Sets the script letter counts of `to` to those of `a` minus those of `b`. */
+function scriptsDiff(to: StructureCounts, a: StructureCounts, b: StructureCounts): void {
+  to.latin = a.latin - b.latin;
+  to.cyrillic = a.cyrillic - b.cyrillic;
+  to.han = a.han - b.han;
+  to.kana = a.kana - b.kana;
+  to.hangul = a.hangul - b.hangul;
+  to.arabic = a.arabic - b.arabic;
+  to.devanagari = a.devanagari - b.devanagari;
+  to.greek = a.greek - b.greek;
+  to.hebrew = a.hebrew - b.hebrew;
+  to.thai = a.thai - b.thai;
+}
 
 /** Zeroes a StructureCounts in place (same values as a fresh emptyCounts()). */
 function resetCounts(s: StructureCounts): void {
@@ -147,7 +158,16 @@ function resetCounts(s: StructureCounts): void {
   s.operators = 0;
   s.emails = 0;
   s.longDigitRuns = 0;
-  for (const k of SCRIPT_KEYS) s[k] = 0;
+  s.latin = 0;
+  s.cyrillic = 0;
+  s.han = 0;
+  s.kana = 0;
+  s.hangul = 0;
+  s.arabic = 0;
+  s.devanagari = 0;
+  s.greek = 0;
+  s.hebrew = 0;
+  s.thai = 0;
   s.endsWithQuestion = false;
 }
 
@@ -159,6 +179,8 @@ function emptyCounts(): StructureCounts {
     endsWithQuestion: false,
   };
 }
+
+const ZERO_COUNTS: Readonly<StructureCounts> = emptyCounts();
 
 // Line-start states for list detection.
 const LS_NONE = 0; // not at a line start (or the line start was decided)
@@ -178,7 +200,7 @@ export class FeatureExtractor {
    */
   private readonly bits = new Int32Array(FEATURE_COUNT >>> 4).map((_, i) => (i & 1 ? CUE_BUCKET_BITS[i >>> 1]! : 0));
   /** Script counts and keyword-flag counts before the last segment (`last` = total - these). */
-  private readonly baseScripts = new Int32Array(SCRIPT_KEYS.length);
+  private readonly base = emptyCounts();
   private readonly baseFlagCounts = new Int32Array(32);
   /** Code units of the text being scanned, and the same memory as a Buffer (to write strings into). */
   private u16 = new Uint16Array(HEAD_CHARS + TAIL_CHARS + 2);
@@ -229,12 +251,13 @@ export class FeatureExtractor {
     out.s.windowed = windowed;
     let pos = 0;
     const tailStart = total - TAIL_CHARS;
-    const baseScripts = this.baseScripts.fill(0);
+    const base = this.base;
+    scriptsDiff(base, ZERO_COUNTS, ZERO_COUNTS);
     const baseFlags = this.baseFlagCounts.fill(0);
     for (let si = 0; si < segments.length; si++) {
       const seg = segments[si]!;
       if (si === segments.length - 1) {
-        for (let k = 0; k < SCRIPT_KEYS.length; k++) baseScripts[k] = out.s[SCRIPT_KEYS[k]!];
+        scriptsDiff(base, out.s, ZERO_COUNTS);
         baseFlags.set(out.flagCounts);
       }
       this.segFirstToken = 0;
@@ -257,7 +280,7 @@ export class FeatureExtractor {
     out.s.endsWithQuestion = endsWithQuestion(segments);
     const last = out.last;
     for (let b = 0; b < 32; b++) last.flagCounts[b] = out.flagCounts[b]! - baseFlags[b]!;
-    for (let k = 0; k < SCRIPT_KEYS.length; k++) last.counts[SCRIPT_KEYS[k]!] = out.s[SCRIPT_KEYS[k]!] - baseScripts[k]!;
+    scriptsDiff(last.counts, out.s, base);
     this.finish(extraHand);
     const bits = this.bits;
     for (let i = 0, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
