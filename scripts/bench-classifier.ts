@@ -5,12 +5,15 @@
  * else) over the same texts: a floor no tokenizer can beat on this machine.
  *
  *   npx tsx scripts/bench-classifier.ts [count=200000] [targetChars=2048] [--threads N]
- *       [--log requests.jsonl] [--classifier DIR]
+ *       [--log requests.jsonl] [--classifier DIR] [--compare DIR]
  *
  * Prompts: 2,000 synthetic CRM chat requests of ~targetChars (scripts/classifier/goldenCorpus.ts),
  * or with --log the first 20,000 records of a request log (e.g. the one `npm run bench` generates),
  * cycled until `count`. Texts are flat strings, as JSON.parse gives them at ingest.
  * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js).
+ * --compare DIR: one thread, this classifier and DIR's in alternating rounds (10 rounds of
+ * count/10 prompts each); prints the best round of each in CPU µs per prompt and the speed ratio.
+ * Alternating rounds and keeping the best makes the ratio hold on a busy shared machine.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -97,6 +100,7 @@ if (!isMainThread) {
   const threads = Number(option('--threads') ?? 0);
   const log = option('--log') ?? null;
   const classifier = resolve(option('--classifier') ?? new URL('../src', import.meta.url).pathname);
+  const compare = option('--compare');
   const count = Number(args[0] ?? 200_000);
   const target = Number(args[1] ?? 2048);
   const job: Job = { count, target, log, classifier, url: import.meta.url };
@@ -106,6 +110,34 @@ if (!isMainThread) {
   let sink = 0;
   let n = count;
   let bare = '';
+  if (compare !== undefined) {
+    const runs: Array<[string, Classify, number]> = [
+      [classifier, await loadClassifier(classifier), Infinity],
+      [resolve(compare), await loadClassifier(compare), Infinity],
+    ];
+    for (const r of runs) classifyMany(r[1], inputs, 20_000);
+    const per = Math.ceil(count / 10);
+    for (let round = 0; round < 10; round++) {
+      for (const r of runs) {
+        const c0 = process.cpuUsage();
+        classifyMany(r[1], inputs, per);
+        const cpu = process.cpuUsage(c0);
+        r[2] = Math.min(r[2], (cpu.user + cpu.system) / per);
+      }
+    }
+    const [a, b] = runs as [[string, Classify, number], [string, Classify, number]];
+    process.stdout.write(
+      `best of 10 alternating rounds of ${fmt(per)} prompts (avg ${avgChars.toFixed(0)} chars), one thread:
+` +
+        `  ${a[0]}: ${a[2].toFixed(1)} µs CPU per prompt (${fmt(1e6 / a[2])} prompts per CPU-second)
+` +
+        `  ${b[0]}: ${b[2].toFixed(1)} µs CPU per prompt (${fmt(1e6 / b[2])} prompts per CPU-second)
+` +
+        `  ratio ${(b[2] / a[2]).toFixed(2)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}
+`,
+    );
+    process.exit(0);
+  }
   if (threads <= 0) {
     const classify = await loadClassifier(classifier);
     classifyMany(classify, inputs, 20_000);
