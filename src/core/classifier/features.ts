@@ -553,7 +553,12 @@ export class FeatureExtractor {
     }
     if (f !== 0) {
       out.flags |= f;
-      for (let b = 0; f !== 0; b++, f >>>= 1) if (f & 1) out.flagCounts[b]!++;
+      // One step per set bit (language cues are bits 16+, hit by most function words).
+      do {
+        const b = 31 - Math.clz32(f);
+        out.flagCounts[b]!++;
+        f ^= 1 << b;
+      } while (f !== 0);
     }
     if (this.firstToken === 0) this.firstToken = h;
     if (this.segFirstToken === 0) this.segFirstToken = h;
