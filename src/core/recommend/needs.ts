@@ -31,6 +31,13 @@ export const FORMAT_IF_NEED = 0.25;
 export const EFFORT_MIN_REASONING_TOKENS = 1_000;
 export const EFFORT_FULL_REASONING_TOKENS = 4_000;
 export const EFFORT_MAX_NEED = 0.9;
+/**
+ * The reasoning head gives a probability that a request needs reasoning, not a level. Below
+ * REASONING_MIN_PROBABILITY the classifier judges a request clearly more likely not to need it,
+ * so it sets no reasoning need (observed effort still can); from there on the need is the
+ * probability itself (0.8 = "a top-20% reasoner").
+ */
+export const REASONING_MIN_PROBABILITY = 0.35;
 /** Tool-use need of a request that carries tools, before its complexity raises it. */
 export const TOOL_USE_BASE_NEED = 0.4;
 /** Prompts from this many tokens up need long-context skill; at LONG_CONTEXT_FULL_TOKENS the need is LONG_CONTEXT_MAX_NEED. */
@@ -48,7 +55,7 @@ const CONSTRAINED_FORMATS = new Set(['json', 'table', 'list', 'markdown_document
 /** Where each need comes from, for the report ("why"). */
 export const NEED_SOURCES: Record<Capability | 'domain' | 'context', string> = {
   general: 'complexity',
-  reasoning: `max(reasoning, observed reasoning effort: ${EFFORT_MAX_NEED} at ${EFFORT_FULL_REASONING_TOKENS} reasoning tokens per request)`,
+  reasoning: `max(reasoning when at least ${REASONING_MIN_PROBABILITY}, observed reasoning effort: ${EFFORT_MAX_NEED} at ${EFFORT_FULL_REASONING_TOKENS} reasoning tokens per request)`,
   coding: 'code tasks (task_type code_generation, output_format code, domain software): max(complexity, reasoning)',
   instruction_following: `max(${POLICY_IF_MAX_NEED} × policy_sensitivity^${POLICY_IF_CURVE}, ${STRUCTURED_OUTPUT_IF_NEED} if structured output, ${FORMAT_IF_NEED} if a constrained format)`,
   tool_use: `needs_tools: max(${TOOL_USE_BASE_NEED}, complexity)`,
@@ -101,7 +108,7 @@ export function requiredCapabilities(profile: CapabilityProfile, usage: { comple
   return {
     capabilities: {
       general: clamp01(profile.complexity),
-      reasoning: clamp01(Math.max(profile.reasoning, effortNeed(usage.reasoning_tokens ?? 0))),
+      reasoning: clamp01(Math.max(profile.reasoning >= REASONING_MIN_PROBABILITY ? profile.reasoning : 0, effortNeed(usage.reasoning_tokens ?? 0))),
       coding: isCode ? clamp01(Math.max(profile.complexity, profile.reasoning)) : 0,
       instruction_following: clamp01(ifNeed),
       tool_use: profile.needs_tools ? clamp01(Math.max(TOOL_USE_BASE_NEED, profile.complexity)) : 0,

@@ -6,6 +6,7 @@ import {
   LONG_CONTEXT_MAX_NEED,
   POLICY_IF_CURVE,
   POLICY_IF_MAX_NEED,
+  REASONING_MIN_PROBABILITY,
   STRUCTURED_OUTPUT_IF_NEED,
   requiredCapabilities,
   shortfalls,
@@ -42,10 +43,16 @@ describe('requiredCapabilities', () => {
   });
 
   it('reasoning tokens a reasoning model spent raise the reasoning need', () => {
-    const p = profile({ reasoning: 0.3 });
-    expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS - 1 }).capabilities.reasoning).toBe(0.3);
+    const p = profile({ reasoning: 0.4 });
+    expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS - 1 }).capabilities.reasoning).toBe(0.4);
     expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS }).capabilities.reasoning).toBeCloseTo(EFFORT_MAX_NEED / 2, 12);
     expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_FULL_REASONING_TOKENS * 3 }).capabilities.reasoning).toBe(EFFORT_MAX_NEED);
+  });
+
+  it(`a reasoning probability below REASONING_MIN_PROBABILITY (${REASONING_MIN_PROBABILITY}) sets no reasoning need; observed effort still does`, () => {
+    expect(requiredCapabilities(profile({ reasoning: REASONING_MIN_PROBABILITY - 0.01 })).capabilities.reasoning).toBe(0);
+    expect(requiredCapabilities(profile({ reasoning: REASONING_MIN_PROBABILITY })).capabilities.reasoning).toBe(REASONING_MIN_PROBABILITY);
+    expect(requiredCapabilities(profile({ reasoning: 0.1 }), { reasoning_tokens: EFFORT_FULL_REASONING_TOKENS }).capabilities.reasoning).toBe(EFFORT_MAX_NEED);
   });
 
   it('an unknown score is a shortfall, never a guess; a missing domain score is not checked', () => {
