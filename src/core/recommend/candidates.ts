@@ -1,6 +1,6 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, supportsParameter, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
-import { INTERACTIVE_MAX_TTFT_S, shortfalls, type CapabilityNeeds } from './needs.js';
+import { INTERACTIVE_MAX_TTFT_S, meetsNeeds, type CapabilityNeeds } from './needs.js';
 
 /**
  * Model tiers, by capability index (the mean of a model's known capability scores). A tier is a
@@ -116,5 +116,5 @@ export function hardConstraintFailures(model: CatalogModel, scores: ModelScores 
 
 /** True when the candidate satisfies every hard constraint and every capability need of the request. */
 export function isAdequate(c: Candidate, needs: CapabilityNeeds): boolean {
-  return hardConstraintFailures(c.model, c.scores, needs).length === 0 && shortfalls(needs, c.scores).length === 0;
+  return meetsNeeds(needs, c.scores) && hardConstraintFailures(c.model, c.scores, needs).length === 0;
 }

@@ -1,4 +1,4 @@
-import type { Capability, ModelScores } from '../catalog/types.js';
+import { CAPABILITIES, type Capability, type ModelScores } from '../catalog/types.js';
 import type { CapabilityProfile, Domain } from '../profile.js';
 
 /**
@@ -121,6 +121,26 @@ export function requiredCapabilities(profile: CapabilityProfile, usage: { comple
     multimodal: profile.multimodal,
     interactive: profile.latency_sensitivity >= INTERACTIVE_LATENCY_MIN,
   };
+}
+
+/**
+ * True when `scores` meets every need (the same rule as `shortfalls(...).length === 0`, without
+ * building the list): the hot path of recommending, called once per bucket and candidate.
+ */
+export function meetsNeeds(needs: CapabilityNeeds, scores: ModelScores | undefined): boolean {
+  const caps = needs.capabilities;
+  for (const cap of CAPABILITIES) {
+    const need = caps[cap];
+    if (need < MIN_CHECKED_NEED) continue;
+    const has = scores?.capabilities[cap];
+    if (has === undefined || has === null || has < need - NEED_MARGIN) return false;
+  }
+  const d = needs.domain;
+  if (d && d.level >= MIN_CHECKED_NEED) {
+    const has = scores?.domains[d.domain];
+    if (has !== undefined && has !== null && has < d.level - NEED_MARGIN) return false;
+  }
+  return true;
 }
 
 /** One capability where a model falls short of a need by more than the margin. */
