@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EFFORT_FULL_REASONING_TOKENS,
@@ -8,6 +9,7 @@ import {
   POLICY_IF_MAX_NEED,
   REASONING_MIN_PROBABILITY,
   STRUCTURED_OUTPUT_IF_NEED,
+  meetsNeeds,
   requiredCapabilities,
   shortfalls,
 } from '../../../src/core/recommend/needs.js';
@@ -81,5 +83,26 @@ describe('levelScale', () => {
     const scale = levelScale(pop);
     expect(scale.apply(pop[2]!).capabilities).toMatchObject({ general: 0.75, tool_use: 0.75 });
     expect(scale.apply(scores('x', 0.3, { caps: { tool_use: 0.5 } })).capabilities).toMatchObject({ general: 0.5, tool_use: 0 });
+  });
+});
+
+describe('meetsNeeds', () => {
+  it('property: agrees with shortfalls() on arbitrary needs and scores (missing scores included)', () => {
+    const level = fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.record({ reasoning: fc.double({ min: 0, max: 1, noNaN: true }), complexity: fc.double({ min: 0, max: 1, noNaN: true }), policy_sensitivity: fc.double({ min: 0, max: 1, noNaN: true }) }),
+        fc.constantFrom('general', 'legal', 'math'),
+        fc.tuple(level, level, level, level, level),
+        (p, domain, [g, r, c, i, d]) => {
+          const needs = requiredCapabilities(profile({ ...p, domain: domain as 'general', task_type: 'code_generation' }));
+          const s = scores('m', 0.5);
+          s.capabilities = { general: g, reasoning: r, coding: c, instruction_following: i };
+          if (d !== undefined) s.domains = { [domain]: d };
+          expect(meetsNeeds(needs, s)).toBe(shortfalls(needs, s).length === 0);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
