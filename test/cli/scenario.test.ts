@@ -107,7 +107,7 @@ describe('the CRM scenario reaches issue 5 verdicts by analysis', () => {
     expect(route.tier).toBe(st.tier);
     expect(route.coverage).toBeGreaterThanOrEqual(0.95);
     expect(route.reason).toContain('gone from the catalog');
-    expect(f.warnings.some((w) => w.startsWith(`same-tier replacement: ${st.replacement!.model}`))).toBe(true);
+    expect(f.warnings.some((w) => w.startsWith(`closest same-tier model: ${st.replacement!.model}`))).toBe(true);
     if (route.model !== st.replacement!.model) expect(route.reason).toContain(`the closest same-tier model, ${st.replacement!.model}, meets only`);
   });
   it('lead scoring: run without reasoning (0 reasoning tokens) → judged in non-reasoning mode, under-provisioned → a stronger analytical model', () => {
