@@ -116,5 +116,16 @@ export function hardConstraintFailures(model: CatalogModel, scores: ModelScores 
 
 /** True when the candidate satisfies every hard constraint and every capability need of the request. */
 export function isAdequate(c: Candidate, needs: CapabilityNeeds): boolean {
-  return meetsNeeds(needs, c.scores) && hardConstraintFailures(c.model, c.scores, needs).length === 0;
+  // Same answer as `hardConstraintFailures(...).length === 0 && shortfalls(...).length === 0`,
+  // without building messages: it runs once per bucket and candidate.
+  const m = c.model;
+  if (m.context_length !== null && m.context_length < needs.context_tokens) return false;
+  if (needs.tools && !supportsParameter(m, 'tools')) return false;
+  if (needs.structured_output && !supportsParameter(m, 'response_format') && !supportsParameter(m, 'structured_outputs') && !supportsParameter(m, 'tools')) return false;
+  if (needs.multimodal && !m.input_modalities.some((x) => MULTIMODAL_INPUTS.includes(x))) return false;
+  if (needs.interactive) {
+    const t = c.scores?.ttft_s;
+    if (t === null || t === undefined || t > INTERACTIVE_MAX_TTFT_S) return false;
+  }
+  return meetsNeeds(needs, c.scores);
 }
