@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { RecordError } from './errors.js';
 import { effectiveMapping } from './adapters/attribution.js';
@@ -51,8 +52,12 @@ export interface RecordReaderOptions {
   format?: string;
 }
 
+/** One-shot hashing (Node >= 20.12): no Hash object per call, which matters once per record. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** Hex SHA-256 of the text's UTF-8 bytes. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { isObject, type JsonObject } from './adapters/fields.js';
+import { sha256 } from './ingestRecord.js';
 import { redactText } from './redact.js';
 import type { CanonicalRequest } from './request.js';
 
@@ -47,7 +47,7 @@ const TEXT_KEYS = new Set([
 ]);
 
 export function fingerprint(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return `sha256:${sha256(text)}`;
 }
 
 /**
@@ -67,34 +67,69 @@ export function maskText(text: string, mode: StoreTextMode): string | null {
   }
 }
 
+/** maskText (prompt/response text) and redactText (other strings) of one record, each string masked once. */
+interface MaskMemo {
+  text(s: string): string | null;
+  other(s: string): string;
+}
+
+function maskMemo(mode: StoreTextMode): MaskMemo {
+  const texts = new Map<string, string | null>();
+  const others = mode === 'redacted' ? (texts as Map<string, string>) : new Map<string, string>();
+  // Short strings are cheaper to mask than to look up.
+  return {
+    text(s) {
+      if (s.length < 32) return maskText(s, mode);
+      let out = texts.get(s);
+      if (out === undefined) texts.set(s, (out = maskText(s, mode)));
+      return out;
+    },
+    other(s) {
+      if (s.length < 32) return redactText(s);
+      let out = others.get(s);
+      if (out === undefined) others.set(s, (out = redactText(s)));
+      return out;
+    },
+  };
+}
+
 /**
  * Rewrites a JSON value for storage: prompt/response strings (under TEXT_KEYS) per mode, every
  * other string redacted. Returns the same object when nothing changed, so the original text can
  * be kept byte for byte. Records reach here already checked for nesting depth.
  */
-function maskValue(v: unknown, mode: StoreTextMode, textual: boolean): unknown {
+function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: MaskMemo): unknown {
   if (typeof v === 'string') {
-    if (textual) return maskText(v, mode);
-    return redactText(v);
+    if (textual) return memo ? memo.text(v) : maskText(v, mode);
+    return memo ? memo.other(v) : redactText(v);
   }
   if (Array.isArray(v)) {
-    let changed = false;
-    const out = v.map((x) => {
-      const y = maskValue(x, mode, textual);
-      if (y !== x) changed = true;
-      return y;
-    });
-    return changed ? out : v;
+    // Copied only from the first change on: most records change nowhere.
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const y = typeof x === 'object' || typeof x === 'string' ? maskValue(x, mode, textual, memo) : x;
+      if (out === null && y !== x) out = v.slice(0, i);
+      if (out !== null) out.push(y);
+    }
+    return out ?? v;
   }
   if (isObject(v)) {
-    let changed = false;
-    const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) {
-      const y = maskValue(x, mode, TEXT_KEYS.has(k));
-      if (y !== x) changed = true;
-      out[k] = y;
+    let out: JsonObject | null = null;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      const x = v[k];
+      const y = typeof x === 'object' || typeof x === 'string' ? maskValue(x, mode, TEXT_KEYS.has(k), memo) : x;
+      if (out === null && y !== x) {
+        out = {};
+        for (const j in v) {
+          if (j === k) break;
+          if (Object.hasOwn(v, j)) out[j] = v[j];
+        }
+      }
+      if (out !== null) out[k] = y;
     }
-    return changed ? out : v;
+    return out ?? v;
   }
   return v;
 }
@@ -109,9 +144,11 @@ export function textForStorage(request: CanonicalRequest, record: JsonObject, ra
   if (mode === 'full') {
     return { system_prompt: request.system_prompt, messages: JSON.stringify(request.messages), raw: rawText, metadata: JSON.stringify(metadata), error };
   }
-  const system = request.system_prompt === null ? null : maskText(request.system_prompt, mode);
-  const messages = request.messages.map((m) => ({ ...m, content: maskText(m.content, mode) ?? '' }));
-  const raw = maskValue(record, mode, false);
+  // The prompt texts appear twice (normalized and in the raw record): each is masked once.
+  const memo = maskMemo(mode);
+  const system = request.system_prompt === null ? null : memo.text(request.system_prompt);
+  const messages = request.messages.map((m) => ({ ...m, content: memo.text(m.content) ?? '' }));
+  const raw = maskValue(record, mode, false, memo);
   return {
     system_prompt: system,
     messages: JSON.stringify(messages),

@@ -1,11 +1,12 @@
-import { LIST, VARCHAR, timestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import type { CapabilityProfile } from '../core/profile.js';
 import type { ChatMessage } from '../core/request.js';
 import type { ClassifierInput } from '../core/classifier/index.js';
 import type { PnyxDb } from './database.js';
 
 const STAGING = 'profile_staging';
-const SIGNALS_TYPE = LIST(VARCHAR);
+/** Staged rows carry `signals` as JSON text (one appendVarchar instead of a LIST value per row); converted on the way into `profiles`. */
+const STAGED = `* EXCLUDE (seq) REPLACE (CAST(signals AS JSON)::VARCHAR[] AS signals)`;
 
 /**
  * Writes capability profiles in bulk: rows go through an Appender into a temp staging table,
@@ -20,7 +21,7 @@ export class ProfileWriter {
 
   static async open(db: PnyxDb): Promise<ProfileWriter> {
     const w = new ProfileWriter(db);
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM profiles LIMIT 0`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * REPLACE (NULL::VARCHAR AS signals) FROM profiles LIMIT 0`);
     await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
     w.appender = await db.conn.createAppender(STAGING, 'main', 'temp');
     return w;
@@ -43,7 +44,7 @@ export class ProfileWriter {
     a.appendBoolean(p.multimodal);
     a.appendVarchar(p.language);
     a.appendDouble(p.complexity);
-    a.appendList(p.signals, SIGNALS_TYPE);
+    a.appendVarchar(JSON.stringify(p.signals));
     a.appendTimestamp(timestampValue(atMicros));
     a.appendBigInt(BigInt(this.seq++));
     a.endRow();
@@ -58,13 +59,13 @@ export class ProfileWriter {
     if (mode === 'replace') {
       await db.run(`DELETE FROM profiles WHERE request_id IN (SELECT request_id FROM ${STAGING})`);
       const deleted = before - (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
-      await db.run(`INSERT INTO profiles SELECT * EXCLUDE (seq) FROM ${STAGING} QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`);
+      await db.run(`INSERT INTO profiles SELECT ${STAGED} FROM ${STAGING} QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`);
       await db.run(`DROP TABLE ${STAGING}`);
       return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
     }
     await db.run(
       `INSERT INTO profiles
-       SELECT s.* EXCLUDE (seq) FROM ${STAGING} s
+       SELECT ${STAGED} FROM ${STAGING} s
        WHERE s.request_id IN (SELECT request_id FROM requests)
          AND s.request_id NOT IN (SELECT request_id FROM profiles)
        QUALIFY row_number() OVER (PARTITION BY s.request_id ORDER BY s.seq) = 1`,

@@ -103,7 +103,8 @@ export async function profileBuckets(db: PnyxDb, feature?: string): Promise<Stor
       cached_tokens: r.cached_tokens ?? 0,
     };
     return {
-      bucket_id: r.bucket_id,
+      // db.all turns bigints that fit a double into numbers; a hash below 2^53 happens (1 in 2,048).
+      bucket_id: BigInt(r.bucket_id),
       feature: r.feature,
       model: r.model,
       requests: r.requests,
@@ -146,78 +147,92 @@ export interface FeatureFacts {
   };
 }
 
+type Counts = { key: string; value: number | bigint }[] | null;
+
 type FactsRow = {
   feature: string;
   requests: number;
-  classified: number;
+  classified: number | null;
   ttft_p95: number | null;
   latency_p95: number | null;
   first_ts: Date | null;
   last_ts: Date | null;
-  task_types: { value: string; n: number }[] | null;
-  domains: { value: string; n: number }[] | null;
-  output_formats: { value: string; n: number }[] | null;
+  task_types: Counts;
+  domains: Counts;
+  output_formats: Counts;
   reasoning: number | null;
   complexity: number | null;
   policy: number | null;
   latency: number | null;
   structured: number | null;
   tools: number | null;
-  ctx_p50: number | null;
-  ctx_p95: number | null;
+  ctx: number[] | null;
 };
 
-/** Per feature: traffic, latency, time span and a summary of the profiles, aggregated in DuckDB. */
+/**
+ * Per feature: traffic, latency, time span and a summary of the profiles, aggregated in DuckDB.
+ * The traffic side reads `requests` alone; the profile side is one pass over the join (value
+ * counts by `histogram`), so 1M requests cost one hash join, not one per dimension.
+ */
 export async function featureFacts(db: PnyxDb): Promise<FeatureFacts[]> {
   const rows = await db.all<FactsRow>(`
-    WITH j AS (SELECT r.feature, r.ts, r.ttft_ms, r.latency_ms, p.* EXCLUDE (request_id), p.request_id IS NOT NULL AS classified
-               FROM requests r LEFT JOIN profiles p USING (request_id)),
-    top AS (
-      SELECT feature, 'task_type' AS dim, task_type AS value, count(*) AS n FROM j WHERE classified GROUP BY ALL
-      UNION ALL SELECT feature, 'domain', domain, count(*) FROM j WHERE classified GROUP BY ALL
-      UNION ALL SELECT feature, 'output_format', output_format, count(*) FROM j WHERE classified GROUP BY ALL
-    ),
-    tl AS (
-      SELECT feature,
-        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'task_type') AS task_types,
-        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'domain') AS domains,
-        list({'value': value, 'n': n} ORDER BY n DESC, value) FILTER (WHERE dim = 'output_format') AS output_formats
-      FROM top GROUP BY feature
+    WITH t AS (
+      SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
+             min(ts) AS first_ts, max(ts) AS last_ts
+      FROM requests GROUP BY feature
+    ), c AS (
+      SELECT r.feature, count(*) AS classified,
+        histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
+        avg(p.reasoning) AS reasoning, avg(p.complexity) AS complexity, avg(p.policy_sensitivity) AS policy,
+        avg(p.latency_sensitivity) AS latency, avg(p.structured_output::INTEGER) AS structured, avg(p.needs_tools::INTEGER) AS tools,
+        quantile_cont(p.context_tokens, [0.5, 0.95]) AS ctx
+      FROM requests r JOIN profiles p USING (request_id)
+      GROUP BY r.feature
     )
-    SELECT j.feature, count(*) AS requests, count(*) FILTER (WHERE classified) AS classified,
-      quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
-      min(ts) AS first_ts, max(ts) AS last_ts,
-      any_value(tl.task_types) AS task_types, any_value(tl.domains) AS domains, any_value(tl.output_formats) AS output_formats,
-      avg(reasoning) AS reasoning, avg(complexity) AS complexity, avg(policy_sensitivity) AS policy,
-      avg(latency_sensitivity) AS latency, avg(structured_output::INTEGER) AS structured, avg(needs_tools::INTEGER) AS tools,
-      quantile_cont(context_tokens, 0.5) AS ctx_p50, quantile_cont(context_tokens, 0.95) AS ctx_p95
-    FROM j LEFT JOIN tl USING (feature)
-    GROUP BY j.feature
-    ORDER BY requests DESC, j.feature`);
-  const shares = (l: { value: string; n: number }[] | null, total: number) =>
-    (l ?? []).slice(0, 3).map((x) => ({ value: x.value, share: total ? Number(x.n) / total : 0 }));
-  return rows.map((r) => ({
-    feature: r.feature,
-    requests: r.requests,
-    classified: r.classified,
-    ttft_p95_ms: r.ttft_p95,
-    latency_p95_ms: r.latency_p95,
-    first_ts: r.first_ts,
-    last_ts: r.last_ts,
-    profile: {
-      task_types: shares(r.task_types, r.classified),
-      domains: shares(r.domains, r.classified),
-      output_formats: shares(r.output_formats, r.classified),
-      reasoning_mean: r.reasoning,
-      complexity_mean: r.complexity,
-      policy_sensitivity_mean: r.policy,
-      latency_sensitivity_mean: r.latency,
-      structured_output_share: r.structured,
-      tools_share: r.tools,
-      context_tokens_p50: r.ctx_p50,
-      context_tokens_p95: r.ctx_p95,
-    },
-  }));
+    SELECT t.*, c.* EXCLUDE (feature) FROM t LEFT JOIN c USING (feature)
+    ORDER BY requests DESC, feature`);
+  // The three most frequent values (ties by value), as shares of the classified requests.
+  const shares = (l: Counts, total: number) =>
+    (l ?? [])
+      .map((x) => ({ value: x.key, n: Number(x.value) }))
+      .sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, 3)
+      .map((x) => ({ value: x.value, share: total ? x.n / total : 0 }));
+  return rows.map((r) => {
+    const classified = r.classified ?? 0;
+    return {
+      feature: r.feature,
+      requests: r.requests,
+      classified,
+      ttft_p95_ms: r.ttft_p95,
+      latency_p95_ms: r.latency_p95,
+      first_ts: r.first_ts,
+      last_ts: r.last_ts,
+      profile: {
+        task_types: shares(r.task_types, classified),
+        domains: shares(r.domains, classified),
+        output_formats: shares(r.output_formats, classified),
+        reasoning_mean: r.reasoning,
+        complexity_mean: r.complexity,
+        policy_sensitivity_mean: r.policy,
+        latency_sensitivity_mean: r.latency,
+        structured_output_share: r.structured,
+        tools_share: r.tools,
+        context_tokens_p50: r.ctx?.[0] ?? null,
+        context_tokens_p95: r.ctx?.[1] ?? null,
+      },
+    };
+  });
+}
+
+/** The stored features, sorted (cheap: for matching `--feature` and the no-data check). */
+export async function featureNames(db: PnyxDb): Promise<string[]> {
+  return (await db.all<{ feature: string }>('SELECT DISTINCT feature FROM requests ORDER BY feature')).map((r) => r.feature);
+}
+
+/** How many requests are stored. */
+export async function requestCount(db: PnyxDb): Promise<number> {
+  return Number((await db.one<{ n: number | bigint }>('SELECT count(*) AS n FROM requests'))!.n);
 }
 
 /** The time span of all stored requests (the sample's window). */

@@ -17,7 +17,7 @@ import { INTERACTIVE_MAX_TTFT_S, MIN_CHECKED_NEED, NEED_MARGIN } from '../core/r
 import { projectMonthlyCost, windowDays } from '../core/recommend/projectMonthlyCost.js';
 import { REPORT_SCHEMA_VERSION, type FeatureReport, type Report } from '../core/report.js';
 import type { PnyxDb } from '../db/database.js';
-import { featureFacts, logWindow, profileBuckets, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
+import { featureFacts, logWindow, profileBuckets, requestCount, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
 
 export interface ReportOptions {
   catalog: ModelCatalog;
@@ -76,7 +76,7 @@ export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Repo
   const days = windowDays(window);
   const { facts, assessed, unclassified } = await assessFeatures(db, { ...opts, asOf: now.toISOString().slice(0, 10) });
   const allRequests = facts.reduce((s, f) => s + f.requests, 0);
-  const totalRequests = opts.feature ? (await featureFacts(db)).reduce((s, f) => s + f.requests, 0) : allRequests;
+  const totalRequests = opts.feature ? await requestCount(db) : allRequests;
   const warnings: string[] = unclassified.map((f) => `${f}: no classified requests (run \`pnyx analyze\` to classify them): no verdict`);
   if (days === null) warnings.push('the logs have no time window of at least an hour (timestamps missing?): monthly costs are not extrapolated');
   const features: FeatureReport[] = [];

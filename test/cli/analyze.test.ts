@@ -186,6 +186,28 @@ describe('pnyx analyze: file kinds', () => {
     expect(rows[0]).toEqual({ n: 12, tokens: range(0, 12).reduce((s, i) => s + 300 + i, 0), features: 2 });
   });
 
+  it('a Parquet file past the appender auto-flush (~204,800 rows) is read whole', async () => {
+    // Regression: the reader streamed on the connection the requests appender flushes on, and the
+    // flush ended the stream silently (a 1M-row file stopped at 213,344 rows).
+    const big = join(t.path, 'big.parquet');
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    await c.run(
+      `COPY (SELECT 'big-' || i AS request_id, TIMESTAMP '2026-08-10 00:00:00' + i * INTERVAL 1 SECOND AS timestamp,
+                    'f' || (i % 3) AS feature, 'openai/gpt-5-mini' AS served_model,
+                    [{'role': 'user', 'content': 'ok ' || (i % 50)}] AS messages, 10 AS prompt_tokens
+             FROM range(210000) t(i)) TO '${big}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    inst.closeSync();
+    const db = join(t.path, 'dbs', 'big.duckdb');
+    const r = runCli(['-q', 'analyze', big, '--db', db, '--store-text', 'none']);
+    expect(r.code).toBe(0);
+    expect(counts(r.stderr)).toEqual({ read: 210000, stored: 210000, duplicates: 0, rejected: 0 });
+    const rows = await query<{ n: number; last: string }>(db, "SELECT count(*)::INTEGER AS n, max(request_id) FILTER (WHERE request_id = 'big-209999') AS last FROM requests");
+    expect(rows[0]).toEqual({ n: 210000, last: 'big-209999' });
+  }, 600_000);
+
   it('the same records in another format are duplicates, not new rows', () => {
     const db = join(t.path, 'dbs', 'cross.duckdb');
     runCli(['analyze', join(t.path, 'kinds.jsonl.gz'), '--db', db]);

@@ -3,7 +3,7 @@ import { PnyxError } from '../../core/errors.js';
 import { matchFeature } from '../../core/matchFeature.js';
 import type { Report } from '../../core/report.js';
 import { loadCatalog } from '../../db/catalog.js';
-import { featureFacts } from '../../db/recommend.js';
+import { featureNames } from '../../db/recommend.js';
 import { renderReportHtml } from '../../render/reportHtml.js';
 import { renderReportMarkdown } from '../../render/reportMarkdown.js';
 import { renderReportTable } from '../../render/reportTable.js';
@@ -102,9 +102,9 @@ Exit codes: 0 ok, 20 when a --fail-on condition matched (after writing the repor
       const db = await openDb(g);
       let report: Report;
       try {
-        const facts = await featureFacts(db);
-        if (facts.length === 0) throw new PnyxError('no_data', 'nothing analysed yet: run `pnyx analyze <logs>` first');
-        const feature = flags.feature === undefined ? undefined : matchFeature(flags.feature, facts.map((f) => f.feature));
+        const names = await featureNames(db);
+        if (names.length === 0) throw new PnyxError('no_data', 'nothing analysed yet: run `pnyx analyze <logs>` first');
+        const feature = flags.feature === undefined ? undefined : matchFeature(flags.feature, names);
         const catalog = await loadCatalog(db, { snapshot: flags.catalog });
         report = await buildReport(db, { catalog, config, configPath, sampleRate, feature });
       } finally {

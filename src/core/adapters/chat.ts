@@ -18,19 +18,25 @@ import {
 } from './fields.js';
 import type { AdapterContext, LogAdapter } from './types.js';
 
-const PREFIXED = new Map<string, string[]>();
+const PREFIXED = new Map<string, Map<string, { names: string[]; paths: string[] }[]>>();
 
 /**
  * `names` under `prefix` (`''` = none), built once per distinct call: the same path string
  * objects every record, so path lookups hit their caches instead of hashing fresh strings.
+ * Looked up by prefix and first name (constant strings with cached hashes), not by a key built
+ * per call.
  */
 export function prefixedPaths(prefix: string, names: string[]): string[] {
-  const key = `${prefix}\u0000${names.join('\u0000')}`;
-  let paths = PREFIXED.get(key);
-  if (!paths) {
-    paths = names.map((n) => (prefix ? `${prefix}.${n}` : n));
-    PREFIXED.set(key, paths);
+  let byFirst = PREFIXED.get(prefix);
+  if (!byFirst) PREFIXED.set(prefix, (byFirst = new Map()));
+  const first = names[0] ?? '';
+  let entries = byFirst.get(first);
+  if (!entries) byFirst.set(first, (entries = []));
+  for (const e of entries) {
+    if (e.names.length === names.length && e.names.every((n, i) => n === names[i])) return e.paths;
   }
+  const paths = names.map((n) => (prefix ? `${prefix}.${n}` : n));
+  entries.push({ names: [...names], paths });
   return paths;
 }
 

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { FEATURE_COUNT, FNV_OFFSET, FNV_PRIME, bigramHash, bucketOf, hashToken } from './hash.js';
-import { CUE_BUCKET_BITS, KW, cueFlags } from './keywords.js';
+import { CUE_BUCKET_BITS, KW, RULE_ONLY_FLAGS, cueFlags } from './keywords.js';
 
 /**
  * The classifier's single pass over the characters of a prompt.
@@ -63,6 +63,8 @@ export interface TextFeatures {
   s: StructureCounts;
   /** Script counts and keyword-flag counts of the last segment (the latest message) alone. */
   last: { counts: StructureCounts; flagCounts: Int32Array };
+  /** Keyword-flag counts, e-mail addresses and long digit runs of the first segment alone (the system prompt, when there is one). */
+  first: { flagCounts: Int32Array; emails: number; longDigitRuns: number };
 }
 
 /**
@@ -214,6 +216,7 @@ export class FeatureExtractor {
     flagCounts: new Int32Array(32),
     s: emptyCounts(),
     last: { counts: emptyCounts(), flagCounts: new Int32Array(32) },
+    first: { flagCounts: new Int32Array(32), emails: 0, longDigitRuns: 0 },
   };
 
   // Tokenizer state (kept across segments).
@@ -275,7 +278,17 @@ export class FeatureExtractor {
       }
       this.flushToken();
       this.newline();
+      if (si === 0) {
+        out.first.flagCounts.set(out.flagCounts);
+        out.first.emails = out.s.emails;
+        out.first.longDigitRuns = out.s.longDigitRuns;
+      }
       pos = segEnd + 1;
+    }
+    if (segments.length === 0) {
+      out.first.flagCounts.fill(0);
+      out.first.emails = 0;
+      out.first.longDigitRuns = 0;
     }
     out.s.endsWithQuestion = endsWithQuestion(segments);
     const last = out.last;
@@ -579,7 +592,7 @@ export class FeatureExtractor {
     this.pushHand(ENDQ_BUCKETS[s.endsWithQuestion ? 1 : 0]!);
     if (this.firstToken !== 0) this.pushHand(bucketOf((this.firstToken ^ FIRST_SALT) >>> 0));
     if (this.segFirstToken !== 0) this.pushHand(bucketOf((this.segFirstToken ^ LAST_FIRST_SALT) >>> 0));
-    for (let f = out.flags, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);
+    for (let f = out.flags & ~RULE_ONLY_FLAGS, b = 0; f !== 0; b++, f >>>= 1) if (f & 1) this.pushHand(FLAG_BUCKETS[b]!);
     for (const e of extraHand) this.pushHand(e);
   }
 }

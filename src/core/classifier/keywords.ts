@@ -20,6 +20,7 @@ export const KW = {
   schema: 1 << 12,
   tools: 1 << 13,
   harmIntent: 1 << 14,
+  analytic: 1 << 15,
   langEn: 1 << 16,
   langDe: 1 << 17,
   langFr: 1 << 18,
@@ -28,6 +29,12 @@ export const KW = {
   langIt: 1 << 21,
   langNl: 1 << 22,
 } as const;
+
+/**
+ * Flags read by the rules only. The linear model was trained without them, so they never become
+ * model features (features.ts masks them out): adding a rule cue cannot shift a trained head.
+ */
+export const RULE_ONLY_FLAGS = KW.analytic;
 
 export const LANGUAGE_FLAGS: ReadonlyArray<[string, number]> = [
   ['en', KW.langEn],
@@ -51,6 +58,10 @@ const CUES: ReadonlyArray<[number, string]> = [
   [KW.list, 'list bullet bullets bulleted enumerate numbered_list bullet_points'],
   [KW.codeLang, 'python javascript typescript java c++ rust golang sql bash regex html css kotlin swift php ruby scala haskell'],
   [KW.reasoning, 'prove proof derive calculate compute solve step_by reason reasoning analyze analyse debug optimize estimate justify why plan trade-offs tradeoffs'],
+  // Analytical method: statistics, causal and what-if questions, cohort / funnel / period-over-period
+  // comparisons, attribution. Basic aggregation words (sum, count, average, top, by) are not cues.
+  // Hyphenated terms are bigrams: the tokenizer splits at '-' ("z-test" is z_test).
+  [KW.analytic, 'cohort cohorts retention attribution multi_touch significance significant significantly statistically statistical p_value z_test t_test chi_square confidence_interval standard_deviation standard_deviations variance regression correlation correlate correlates correlated causal causation counterfactual what_if elasticity seasonality seasonally anomaly anomalies outlier outliers hypothesis control_for controlling_for driven_by drivers decompose decomposition funnel ramp percentile percentiles median uplift simulate scenario_analysis sensitivity_analysis year_over quarter_over month_over weighted_average assuming'],
   [KW.autocomplete, 'autocomplete complete_the continue_the continue_writing finish_the next_word'],
   [KW.schema, 'schema $schema properties required_fields'],
   [KW.tools, 'tool tools function_call search_the browse api_call'],

@@ -1,6 +1,6 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, supportsParameter, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
-import { INTERACTIVE_MAX_TTFT_S, shortfalls, type CapabilityNeeds } from './needs.js';
+import { INTERACTIVE_MAX_TTFT_S, meetsNeeds, type CapabilityNeeds } from './needs.js';
 
 /**
  * Model tiers, by capability index (the mean of a model's known capability scores). A tier is a
@@ -116,5 +116,16 @@ export function hardConstraintFailures(model: CatalogModel, scores: ModelScores 
 
 /** True when the candidate satisfies every hard constraint and every capability need of the request. */
 export function isAdequate(c: Candidate, needs: CapabilityNeeds): boolean {
-  return hardConstraintFailures(c.model, c.scores, needs).length === 0 && shortfalls(needs, c.scores).length === 0;
+  // Same answer as `hardConstraintFailures(...).length === 0 && shortfalls(...).length === 0`,
+  // without building messages: it runs once per bucket and candidate.
+  const m = c.model;
+  if (m.context_length !== null && m.context_length < needs.context_tokens) return false;
+  if (needs.tools && !supportsParameter(m, 'tools')) return false;
+  if (needs.structured_output && !supportsParameter(m, 'response_format') && !supportsParameter(m, 'structured_outputs') && !supportsParameter(m, 'tools')) return false;
+  if (needs.multimodal && !m.input_modalities.some((x) => MULTIMODAL_INPUTS.includes(x))) return false;
+  if (needs.interactive) {
+    const t = c.scores?.ttft_s;
+    if (t === null || t === undefined || t > INTERACTIVE_MAX_TTFT_S) return false;
+  }
+  return meetsNeeds(needs, c.scores);
 }
