@@ -70,11 +70,11 @@ for (const pair of PAIRS) {
   out(`### Ranking: ROC AUC for "weak wrong, strong right" (0.5 = no signal), and APGR (random routing = 0.5)`);
   out();
   const vh = NEED_VARIANTS.map((v) => pad(v.replace('weak_', '').slice(0, 9), 9)).join(' ');
-  out(`${pad('source', 11)} ${pad('split', 9)} ${pad('n', 6)} weak   strong oracle gap    | AUC ${vh} | APGR ${vh} | AUC(weak wrong) max_need`);
+  out(`${pad('source', 11)} ${pad('split', 9)} ${pad('n', 6)} weak   strong oracle gap    | AUC ${vh} | APGR ${vh} | max_need: AUC within strata, AUC(weak wrong)`);
   for (const { name, split, f } of figs) {
     out(
       `${pad(name, 11)} ${pad(split, 9)} ${pad(String(f.n), 6)} ${pad(pct(f.weak.accuracy), 6)} ${pad(pct(f.strong.accuracy), 6)} ${pad(pct(f.oracle.accuracy), 6)} ${pad(pct(f.gapShare), 6)} |     ` +
-        `${f.variants.map((v) => pad(f3(v.aucGap), 9)).join(' ')} |      ${f.variants.map((v) => pad(f3(v.apgr), 9)).join(' ')} | ${f3(f.variants.find((v) => v.variant === 'max_need')!.aucWeakWrong)}`,
+        `${f.variants.map((v) => pad(f3(v.aucGap), 9)).join(' ')} |      ${f.variants.map((v) => pad(f3(v.apgr), 9)).join(' ')} | ${f3(f.variants.find((v) => v.variant === 'max_need')!.aucGapWithin)} ${f3(f.variants.find((v) => v.variant === 'max_need')!.aucWeakWrong)}`,
     );
   }
   out();
@@ -97,3 +97,4 @@ out();
 out('Held-out = prompts the shipped classifier weights were not trained on (scripts/classifier/datasets.ts isHeldOut; for');
 out('RouterBench MBPP also the rows whose task is not in split2_model7/mbpp.json). "all" rows are partly in-sample.');
 out('ALL pools the sources: its AUC mixes between-source differences (GSM8K vs MMLU) with within-source ranking; cost is per source only.');
+out('"AUC within strata" counts only pairs of prompts from the same MMLU subject or the same benchmark: ranking without credit for telling them apart.');

@@ -18,6 +18,8 @@ export type EvalSource = (typeof EVAL_SOURCES)[number];
 
 export interface EvalPrompt {
   source: EvalSource;
+  /** Stratum for within-stratum figures: the MMLU subject, else the source. */
+  stratum: string;
   /** The prompt as the models saw it (never printed). */
   text: string;
   /** 1 = the model answered correctly; absent = no outcome recorded. */
@@ -67,13 +69,14 @@ export function loadRouteLlm(shared: string, opts: LoadOptions = {}): EvalPrompt
   const dir = join(shared, 'routellm_evals');
   const gsm = parseCsv(readFileSync(join(dir, 'gsm8k_responses.csv'), 'utf8')).map(
     // The classifier's GSM8K group is the question of gsm8k_test.jsonl: the same text as this prompt.
-    (r): EvalPrompt => ({ source: 'gsm8k', text: r.prompt!, correct: outcomes(r, ROUTELLM_COLUMNS), cost: null, trained: !isHeldOut({ source: 'gsm8k', group: r.prompt! }) }),
+    (r): EvalPrompt => ({ source: 'gsm8k', stratum: 'gsm8k', text: r.prompt!, correct: outcomes(r, ROUTELLM_COLUMNS), cost: null, trained: !isHeldOut({ source: 'gsm8k', group: r.prompt! }) }),
   );
   const mmlu: EvalPrompt[] = [];
   for (const f of readdirSync(join(dir, 'mmlu_responses')).sort()) {
     if (opts.limit !== undefined && mmlu.length >= opts.limit) break;
+    const subject = f.replace(/^mmlu_/, '').replace(/\.csv$/, '');
     for (const r of parseCsv(readFileSync(join(dir, 'mmlu_responses', f), 'utf8'))) {
-      mmlu.push({ source: 'mmlu', text: r.prompt!, correct: outcomes(r, ROUTELLM_COLUMNS), cost: null, trained: !isHeldOut({ source: 'mmlu', group: r.prompt! }) });
+      mmlu.push({ source: 'mmlu', stratum: `mmlu:${subject}`, text: r.prompt!, correct: outcomes(r, ROUTELLM_COLUMNS), cost: null, trained: !isHeldOut({ source: 'mmlu', group: r.prompt! }) });
     }
   }
   return [...take(gsm, opts), ...take(mmlu, opts)];
@@ -118,7 +121,7 @@ export function loadRouterBench(shared: string, opts: LoadOptions = {}): EvalPro
         const v = Number(r[`${col}|total_cost`]);
         if (r[`${col}|total_cost`] !== undefined && Number.isFinite(v)) cost[m] = v;
       }
-      return { source, text, correct: outcomes(r, ROUTERBENCH_COLUMNS), cost, trained };
+      return { source, stratum: source, text, correct: outcomes(r, ROUTERBENCH_COLUMNS), cost, trained };
     }),
   );
 }

@@ -9,7 +9,7 @@ import { classifyPrompt } from '../../src/core/classifier/index.js';
 import type { CapabilityProfile } from '../../src/core/profile.js';
 import { meetsNeeds, MIN_CHECKED_NEED, requiredCapabilities, type CapabilityNeeds } from '../../src/core/recommend/needs.js';
 import type { EvalModel, EvalPrompt } from './data.js';
-import { apgr, baselines, pgr, randomAt, rocAuc, routeAtShare, routeBy, type RoutedPrompt, type RoutingPoint } from './metrics.js';
+import { apgr, baselines, pgr, randomAt, rocAuc, routeAtShare, routeBy, stratifiedAuc, type RoutedPrompt, type RoutingPoint } from './metrics.js';
 
 /** The ways of reading "how demanding is this request" that are evaluated (higher = harder). */
 export const NEED_VARIANTS = ['reasoning', 'complexity', 'max_need', 'weak_shortfall', 'pnyx_rule'] as const;
@@ -83,6 +83,8 @@ export interface VariantFigures {
   variant: NeedVariant;
   /** AUC for "weak wrong and strong right" (the prompts worth the strong model). */
   aucGap: number | null;
+  /** The same, counting only pairs of one stratum (MMLU subject, else benchmark). */
+  aucGapWithin: number | null;
   /** AUC for "weak wrong". */
   aucWeakWrong: number | null;
   apgr: number | null;
@@ -122,9 +124,11 @@ export function pairFigures(rows: readonly ClassifiedPrompt[], pair: Pair, level
   const b = baselines(base);
   const variants = NEED_VARIANTS.map((variant): VariantFigures => {
     const rs = routed(variant);
+    const gapLabel = (r: RoutedPrompt): 0 | 1 => (r.weak === 0 && r.strong === 1 ? 1 : 0);
     return {
       variant,
-      aucGap: rocAuc(rs.map((r) => [r.score, r.weak === 0 && r.strong === 1 ? 1 : 0])),
+      aucGap: rocAuc(rs.map((r) => [r.score, gapLabel(r)])),
+      aucGapWithin: stratifiedAuc(rs.map((r, i) => [r.score, gapLabel(r), usable[i]!.prompt.stratum])),
       aucWeakWrong: rocAuc(rs.map((r) => [r.score, r.weak === 0 ? 1 : 0])),
       apgr: apgr(rs),
       curve: WEAK_SHARES.map((s) => routeAtShare(rs, s)),

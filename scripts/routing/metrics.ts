@@ -23,6 +23,30 @@ export function rocAuc(pairs: ReadonlyArray<readonly [score: number, label: 0 | 
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
+/**
+ * ROC AUC counting only (positive, negative) pairs of the same stratum (e.g. one MMLU subject, one
+ * benchmark): the ranking a score achieves *within* strata, without credit for telling strata apart.
+ */
+export function stratifiedAuc(rows: ReadonlyArray<readonly [score: number, label: 0 | 1, stratum: string]>): number | null {
+  const byStratum = new Map<string, Array<[number, 0 | 1]>>();
+  for (const [score, label, stratum] of rows) {
+    const list = byStratum.get(stratum) ?? [];
+    list.push([score, label]);
+    byStratum.set(stratum, list);
+  }
+  let wins = 0;
+  let pairs = 0;
+  for (const list of byStratum.values()) {
+    const a = rocAuc(list);
+    if (a === null) continue;
+    const pos = list.reduce((n, x) => n + x[1], 0);
+    const w = pos * (list.length - pos);
+    wins += a * w;
+    pairs += w;
+  }
+  return pairs === 0 ? null : wins / pairs;
+}
+
 /** One prompt as a routing decision sees it: how demanding pnyx thinks it is, and what each model got. */
 export interface RoutedPrompt {
   /** Higher = harder (route to the strong model first). */

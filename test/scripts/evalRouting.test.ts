@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRouteLlm, loadRouterBench, mbppDescription } from '../../scripts/routing/data.js';
 import { classifyAll, maxNeed, pairFigures, weakShortfall } from '../../scripts/routing/evaluate.js';
 import { pnyxLevels } from '../../scripts/routing/levels.js';
-import { apgr, baselines, pgr, randomAt, rocAuc, routeAtShare, routeBy, type RoutedPrompt } from '../../scripts/routing/metrics.js';
+import { apgr, baselines, pgr, randomAt, rocAuc, routeAtShare, routeBy, stratifiedAuc, type RoutedPrompt } from '../../scripts/routing/metrics.js';
 import { requiredCapabilities } from '../../src/core/recommend/needs.js';
 import { classifyPrompt } from '../../src/core/classifier/index.js';
 import { HAS_SHARED, SHARED_DATASETS } from '../helpers/shared.js';
@@ -16,6 +16,18 @@ describe('rocAuc', () => {
     expect(rocAuc([[0.5, 1], [0.5, 0], [0.9, 1], [0.1, 0]])).toBe((1 + 1 + 0.5 + 1) / 4);
     expect(rocAuc([[0.9, 0], [0.1, 1]])).toBe(0);
     expect(rocAuc([[0.3, 1], [0.2, 1]])).toBeNull();
+  });
+
+  it('within strata: a score that only tells the strata apart gets no credit', () => {
+    // Stratum a (all scored 0.9) holds most positives, b (0.1) most negatives: pooled AUC is high,
+    // but within each stratum the score is constant.
+    const rows: Array<[number, 0 | 1, string]> = [[0.9, 1, 'a'], [0.9, 1, 'a'], [0.9, 0, 'a'], [0.1, 1, 'b'], [0.1, 0, 'b'], [0.1, 0, 'b']];
+    // Pooled, 3 × 3 pairs: 4 won (0.9 vs 0.1), 1 lost, 4 tied (half each) → 6/9.
+    expect(rocAuc(rows.map(([s, l]) => [s, l]))).toBeCloseTo(6 / 9, 12);
+    expect(stratifiedAuc(rows)).toBe(0.5);
+    // Weighted by each stratum's pairs: a has 2×1 pairs (both right), b 1×2 (both wrong) → 0.5.
+    expect(stratifiedAuc([[0.9, 1, 'a'], [0.8, 1, 'a'], [0.1, 0, 'a'], [0.1, 1, 'b'], [0.5, 0, 'b'], [0.6, 0, 'b']])).toBe(0.5);
+    expect(stratifiedAuc([[0.9, 1, 'a'], [0.8, 1, 'a'], [0.1, 0, 'a'], [0.1, 1, 'b']])).toBe(1);
   });
 });
 
