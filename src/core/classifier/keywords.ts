@@ -1,4 +1,4 @@
-import { bigramHash, hashToken } from './hash.js';
+import { FEATURE_COUNT, bigramHash, bucketOf, hashToken } from './hash.js';
 
 /**
  * Keyword cues, looked up once per token (and once per bigram) during the single tokenizer pass.
@@ -77,10 +77,12 @@ const CUES: ReadonlyArray<[number, string]> = [
 
 const TABLE_BITS = 12;
 const TABLE_SIZE = 1 << TABLE_BITS;
-const keys = new Uint32Array(TABLE_SIZE);
+// Keys as int32: callers may pass a hash as uint32 or as int32 (the same bits); both compare by `h | 0`.
+const keys = new Int32Array(TABLE_SIZE);
 const vals = new Uint32Array(TABLE_SIZE);
 
-function insert(h: number, flag: number): void {
+function insert(hash: number, flag: number): void {
+  const h = hash | 0;
   let i = h & (TABLE_SIZE - 1);
   while (keys[i] !== 0 && keys[i] !== h) i = (i + 1) & (TABLE_SIZE - 1);
   keys[i] = h;
@@ -97,8 +99,21 @@ export function cueHash(cue: string): number {
 
 for (const [flag, words] of CUES) for (const w of words.split(' ')) insert(cueHash(w), flag);
 
+/**
+ * One bit per feature bucket: set when some cue's hash falls in that bucket. The tokenizer
+ * computes every token's bucket anyway, so it probes the cue table only when this bit is set
+ * (cueFlags of a hash whose bucket has no bit is always 0).
+ */
+export const CUE_BUCKET_BITS = new Int32Array(FEATURE_COUNT >>> 5);
+for (let i = 0; i < TABLE_SIZE; i++) {
+  if (keys[i] === 0) continue;
+  const b = bucketOf(keys[i]!);
+  CUE_BUCKET_BITS[b >>> 5] = CUE_BUCKET_BITS[b >>> 5]! | (1 << (b & 31));
+}
+
 /** Flags of a token or bigram hash (0 when it is no cue). */
-export function cueFlags(h: number): number {
+export function cueFlags(hash: number): number {
+  const h = hash | 0;
   let i = h & (TABLE_SIZE - 1);
   for (;;) {
     const k = keys[i]!;

@@ -343,17 +343,26 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     const [light, strong] = routes as [Route, Route];
     routes = [{ ...strong, share: 1, coverage: Math.min(light.coverage, strong.coverage), reason: `${light.reason}; ${strong.reason} (one model serves both tiers)` }];
   }
+  // A well-matched feature keeps its model; a gone or expiring one moves to a same-tier successor
+  // that meets the needs (the closest same-tier model when it does, else the cheapest one that does).
+  const successors = new Map<string, { model: string; coverage: number; note: string }>();
   if (verdict === 'well-matched') {
+    for (const [m, bs] of byModel) {
+      const v = views.get(m)!;
+      if (v.state.in_catalog && !v.state.expiring) continue;
+      const group = evals.filter((e) => bs.includes(e.bucket));
+      successors.set(m, successorOf(v, group, candidates));
+    }
     routes = [...byModel.entries()].map(([m, bs]) => {
       const v = views.get(m)!;
       const share = bs.reduce((s, b) => s + b.requests, 0) / n;
-      const keep = v.state.in_catalog && !v.state.expiring;
-      const model = keep ? m : v.state.replacement?.model ?? m;
+      const next = successors.get(m);
+      const model = next?.model ?? m;
       const tier = candidates.find((c) => c.model.id === model)?.tier ?? v.state.tier ?? 'efficient';
-      const reason = keep
-        ? `the needs (${needsText}) match ${m}; no model ${OVER_COST_RATIO}× cheaper serves ${(OVER_SHARE_MIN * 100).toFixed(0)}% of them`
-        : `${m} is ${v.state.in_catalog ? 'expiring' : 'gone from the catalog'}; ${model} is its closest same-tier replacement`;
-      return { model, tier, share, coverage: 1 - shares.under, reason };
+      const reason = next
+        ? `${m} is ${v.state.in_catalog ? 'expiring' : 'gone from the catalog'}; ${next.note}`
+        : `the needs (${needsText}) match ${m}; no weaker model ${OVER_COST_RATIO}× cheaper serves ${(OVER_SHARE_MIN * 100).toFixed(0)}% of them`;
+      return { model, tier, share, coverage: next ? next.coverage : 1 - shares.under, reason };
     });
   }
 
@@ -387,9 +396,9 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     projected = 0;
     for (const e of evals) {
       const v = views.get(e.bucket.model)!;
-      const keep = v.state.in_catalog && !v.state.expiring;
-      const m = keep ? v.pricing : opts.catalog.models.find((x) => x.id === v.state.replacement?.model) ?? null;
-      const usd = keep ? e.bucket.logged_cost_usd + (m && e.bucket.unlogged.requests ? costOn(m, e.bucket.unlogged) ?? 0 : 0) : m ? costOn(m, e.bucket.tokens) : null;
+      const next = successors.get(e.bucket.model);
+      const m = next ? opts.catalog.models.find((x) => x.id === next.model) ?? null : v.pricing;
+      const usd = !next ? e.bucket.logged_cost_usd + (m && e.bucket.unlogged.requests ? costOn(m, e.bucket.unlogged) ?? 0 : 0) : m ? costOn(m, e.bucket.tokens) : null;
       projected = projected === null || usd === null ? null : projected + usd;
     }
   } else if (routes.length === 1) {
@@ -406,10 +415,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     );
   }
   const routeModelOf = (e: BucketEval): string | null => {
-    if (verdict === 'well-matched') {
-      const v = views.get(e.bucket.model)!;
-      return v.state.in_catalog && !v.state.expiring ? e.bucket.model : v.state.replacement?.model ?? e.bucket.model;
-    }
+    if (verdict === 'well-matched') return successors.get(e.bucket.model)?.model ?? e.bucket.model;
     if (routes.length === 2) return e.light && !e.under ? routes[0]!.model : routes[1]!.model;
     return routes[0]?.model ?? null;
   };
@@ -442,6 +448,30 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     need_distribution: needDistribution(evals),
     bucket_results: bucketResults,
   };
+}
+
+/**
+ * The same-tier successor of a gone or expiring model: its closest same-tier replacement
+ * (modelState.ts) when that meets ROUTE_COVERAGE of the requests, else the cheapest model of the
+ * same tier that does, else the closest replacement anyway (its coverage says how far it falls short).
+ */
+function successorOf(v: AssignedView, group: BucketEval[], candidates: Candidate[]): { model: string; coverage: number; note: string } {
+  const total = group.reduce((s, e) => s + e.bucket.requests, 0) || 1;
+  const coverageOf = (id: string): number => {
+    const i = candidates.findIndex((c) => c.model.id === id);
+    return i < 0 ? 0 : group.reduce((s, e) => s + (e.adequate[i] ? e.bucket.requests : 0), 0) / total;
+  };
+  const closest = v.state.replacement?.model ?? null;
+  const tier = v.state.tier ?? (closest ? candidates.find((c) => c.model.id === closest)?.tier : undefined);
+  if (closest && coverageOf(closest) >= ROUTE_COVERAGE) return { model: closest, coverage: coverageOf(closest), note: `${closest} is its closest same-tier replacement and meets the needs` };
+  const r = tier ? chooseRoute(group, candidates, ROUTE_COVERAGE, Infinity, (c) => c.tier === tier) : null;
+  if (r) {
+    const id = candidates[r.index]!.model.id;
+    const why = closest ? `the closest same-tier model, ${closest}, meets only ${(coverageOf(closest) * 100).toFixed(0)}% of the requests; ` : '';
+    return { model: id, coverage: r.coverage, note: `${why}${id} is the cheapest ${tier} model that meets ${(r.coverage * 100).toFixed(0)}%` };
+  }
+  const model = closest ?? v.id;
+  return { model, coverage: coverageOf(model), note: `${model} is its closest same-tier replacement (no ${tier ?? 'same-tier'} model meets ${(ROUTE_COVERAGE * 100).toFixed(0)}% of the requests)` };
 }
 
 /**

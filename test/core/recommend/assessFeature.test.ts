@@ -175,6 +175,17 @@ describe('the assigned model state', () => {
     expect(a.sample_cost.current).toBe(0.03);
   });
 
+  it('missing, and the closest same-tier model falls short: the route goes to the cheapest same-tier model that meets the needs', () => {
+    // gone/flash-lite is the closest same-tier model (same provider) but weak on general; lab/efficient meets the needs.
+    const cat = handCatalog([model('gone/flash-lite', { prompt: 0.1, completion: 0.4 })], [scores('gone/flash-lite', 0.48, { caps: { general: 0.2 } }), scores('gone/flash', 0.51)]);
+    const b = { ...bucket('gone/flash', 100, { complexity: 0.5, reasoning: 0.4 }), logged_cost_usd: 0.03, unlogged: tokens(0) };
+    const a = assessFeature('f', [b], opts({ catalog: cat }));
+    expect(a.model_states[0]!.replacement?.model).toBe('gone/flash-lite');
+    expect(a.verdict).toBe('well-matched');
+    expect(a.routes.map((r) => [r.model, r.tier, r.coverage])).toEqual([['lab/efficient', 'efficient', 1]]);
+    expect(a.routes[0]!.reason).toContain('the closest same-tier model, gone/flash-lite, meets only 0% of the requests; lab/efficient is the cheapest efficient model that meets 100%');
+  });
+
   it('expiring within 90 days is flagged with a replacement', () => {
     const cat = handCatalog();
     cat.models.find((m) => m.id === 'lab/mid')!.expiration_date = '2026-09-30';
