@@ -79,10 +79,11 @@ for (const pair of PAIRS) {
   }
   out();
   out(`### Routing by max_need: the least demanding share of prompts to ${pair.weak}; accuracy / PGR / cost (% of always-strong)`);
+  out(`### (random routing at weak share w: PGR = 1 − w, cost = w × always-weak + (1 − w) × always-strong)`);
   out(`### and pnyx's own rule (weak model when it meets every need at its real levels) vs random routing at the same weak share`);
   out();
   const sh = WEAK_SHARES.map((s) => pad(`weak ${Math.round(s * 100)}%: acc PGR cost`, 24)).join(' | ');
-  out(`${pad('source', 11)} ${pad('split', 9)} ${sh} | rule: weak share acc (random) PGR cost | strong meets needs`);
+  out(`${pad('source', 11)} ${pad('split', 9)} ${sh} | rule: weak share acc (random) PGR cost | strong meets needs | always-weak cost | oracle: weak share cost`);
   for (const { name, split, pooled, f } of figs) {
     const cost = (c: number) => (pooled ? '-' : pct(c / f.strong.cost));
     const gap = f.strong.accuracy - f.weak.accuracy;
@@ -90,7 +91,7 @@ for (const pair of PAIRS) {
     const curve = f.variants.find((v) => v.variant === 'max_need')!.curve;
     const cells = curve.map((p) => pad(`${pct(p.accuracy)} ${pg(p.accuracy)} ${cost(p.cost)}`, 24)).join(' | ');
     const r = f.rule;
-    out(`${pad(name, 11)} ${pad(split, 9)} ${cells} | ${pct(r.point.weakShare)} ${pct(r.point.accuracy)} (${pct(r.random.accuracy)}) ${f3(r.pgr)} ${cost(r.point.cost)} | ${pct(r.strongMeetsShare)}`);
+    out(`${pad(name, 11)} ${pad(split, 9)} ${cells} | ${pct(r.point.weakShare)} ${pct(r.point.accuracy)} (${pct(r.random.accuracy)}) ${f3(r.pgr)} ${cost(r.point.cost)} | ${pct(r.strongMeetsShare)} | ${cost(f.weak.cost)} | ${pct(f.oracle.weakShare)} ${cost(f.oracle.cost)}`);
   }
 }
 out();
