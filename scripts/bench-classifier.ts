@@ -10,7 +10,8 @@
  * Prompts: 2,000 synthetic CRM chat requests of ~targetChars (scripts/classifier/goldenCorpus.ts),
  * or with --log the first 20,000 records of a request log (e.g. the one `npm run bench` generates),
  * cycled until `count`. Texts are flat strings, as JSON.parse gives them at ingest.
- * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js).
+ * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js; it must
+ * sit in a package with "type": "module", as a checkout does: loaded as CommonJS it runs ~2x slower).
  * --compare DIR: one thread, this classifier and DIR's in alternating rounds (10 rounds of
  * count/10 prompts each); prints the best round of each in CPU µs per prompt and the speed ratio.
  * Alternating rounds and keeping the best makes the ratio hold on a busy shared machine.

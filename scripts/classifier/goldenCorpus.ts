@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
-import type { ClassifierInput } from '../../src/core/classifier/index.js';
+import { inputFromText as bare, type ClassifierInput } from '../../src/core/classifier/index.js';
 import { HEAD_CHARS, TAIL_CHARS } from '../../src/core/classifier/features.js';
 import { readJsonLine } from '../../src/core/ingestRecord.js';
 
@@ -25,19 +25,6 @@ const REPO = new URL('../../', import.meta.url);
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => ((a = (Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
-}
-
-function bare(text: string): ClassifierInput {
-  return {
-    system_prompt: null,
-    messages: [{ role: 'user', content: text, attachments: 0 }],
-    tools: null,
-    response_format: null,
-    max_tokens: null,
-    stream: null,
-    prompt_tokens: null,
-    has_prompt_text: true,
-  };
 }
 
 function crmCases(): GoldenCase[] {

@@ -354,17 +354,6 @@ export class FeatureExtractor {
         latin += k + 1 - runStart;
         continue;
       }
-      if (c === 32) {
-        // A space (the usual token end): the general path below, minus its tests.
-        if (len > 0) {
-          this.endToken(h, len, dig);
-          h = OFFSET;
-          len = 0;
-          dig = 0;
-        }
-        if (ls !== LS_NONE) ls = this.lineStep(ls, c);
-        continue;
-      }
       if (c >= 65 && c <= 90) {
         if (ls !== LS_NONE) ls = this.lineStep(ls, c);
         c |= 32;
