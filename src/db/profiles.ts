@@ -3,6 +3,7 @@ import type { CapabilityProfile } from '../core/profile.js';
 import type { ChatMessage } from '../core/request.js';
 import type { ClassifierInput } from '../core/classifier/index.js';
 import type { PnyxDb } from './database.js';
+import { APPENDER_FLUSH_ROWS } from './requests.js';
 
 const STAGING = 'profile_staging';
 /** Staged rows carry `signals` as JSON text (one appendVarchar instead of a LIST value per row); converted on the way into `profiles`. */
@@ -48,6 +49,7 @@ export class ProfileWriter {
     a.appendTimestamp(timestampValue(atMicros));
     a.appendBigInt(BigInt(this.seq++));
     a.endRow();
+    if (this.seq % APPENDER_FLUSH_ROWS === 0) a.flushSync();
   }
 
   /** Moves staged profiles into `profiles`; returns how many rows were written. */

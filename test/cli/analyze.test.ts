@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PnyxDb } from '../../src/db/database.js';
+import { APPENDER_FLUSH_ROWS } from '../../src/db/requests.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
 
 const t = tempDir();
@@ -186,27 +187,27 @@ describe('pnyx analyze: file kinds', () => {
     expect(rows[0]).toEqual({ n: 12, tokens: range(0, 12).reduce((s, i) => s + 300 + i, 0), features: 2 });
   });
 
-  it('a Parquet file past the appender auto-flush (~204,800 rows) is read whole', async () => {
-    // Regression: the reader streamed on the connection the requests appender flushes on, and the
-    // flush ended the stream silently (a 1M-row file stopped at 213,344 rows).
-    const big = join(t.path, 'big.parquet');
+  it('reads every row of a Parquet file longer than the Appender flush interval', async () => {
+    // Regression: Appender flushes on the main connection used to end a Parquet stream read
+    // on it after 2 x APPENDER_FLUSH_ROWS rows, silently.
+    const n = 2 * APPENDER_FLUSH_ROWS + 1000;
+    const file = join(t.path, 'long.parquet');
     const inst = await DuckDBInstance.create(':memory:');
     const c = await inst.connect();
     await c.run(
-      `COPY (SELECT 'big-' || i AS request_id, TIMESTAMP '2026-08-10 00:00:00' + i * INTERVAL 1 SECOND AS timestamp,
-                    'f' || (i % 3) AS feature, 'openai/gpt-5-mini' AS served_model,
-                    [{'role': 'user', 'content': 'ok ' || (i % 50)}] AS messages, 10 AS prompt_tokens
-             FROM range(210000) t(i)) TO '${big}' (FORMAT parquet)`,
+      `COPY (SELECT 'long-' || range AS id, 'openai/gpt-4o-mini' AS model, 'summarise note ' || range AS prompt,
+                    CASE WHEN range % 2 = 0 THEN 'notes' ELSE 'search' END AS feature, 10 + range % 7 AS prompt_tokens
+             FROM range(${n})) TO '${file}' (FORMAT parquet)`,
     );
     c.closeSync();
     inst.closeSync();
-    const db = join(t.path, 'dbs', 'big.duckdb');
-    const r = runCli(['-q', 'analyze', big, '--db', db, '--store-text', 'none']);
+    const db = join(t.path, 'dbs', 'long.duckdb');
+    const r = runCli(['analyze', file, '--db', db]);
     expect(r.code).toBe(0);
-    expect(counts(r.stderr)).toEqual({ read: 210000, stored: 210000, duplicates: 0, rejected: 0 });
-    const rows = await query<{ n: number; last: string }>(db, "SELECT count(*)::INTEGER AS n, max(request_id) FILTER (WHERE request_id = 'big-209999') AS last FROM requests");
-    expect(rows[0]).toEqual({ n: 210000, last: 'big-209999' });
-  }, 600_000);
+    expect(counts(r.stderr)).toEqual({ read: n, stored: n, duplicates: 0, rejected: 0 });
+    const rows = await query<{ n: number; last: number; profiled: number }>(db, `SELECT count(*) AS n, max(source_line) AS last, (SELECT count(*) FROM profiles) AS profiled FROM requests`);
+    expect(rows[0]).toEqual({ n, last: n, profiled: n });
+  });
 
   it('the same records in another format are duplicates, not new rows', () => {
     const db = join(t.path, 'dbs', 'cross.duckdb');
