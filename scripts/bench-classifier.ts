@@ -1,83 +1,181 @@
 /**
- * Classifier throughput on one core: synthetic CRM-style chat requests of ~2 KB (system prompt +
- * user turn drawn from varied fragments), classified in a loop. Prints prompts/s and MB/s.
- *   npx tsx scripts/bench-classifier.ts [count=200000] [targetBytes=2048]
+ * Classifier throughput, on one thread or on N worker threads, in prompts/s wall and per
+ * CPU-second (CPU time of all threads: the figure that holds on a shared machine), MB/s, and the
+ * load average. One-thread runs also time a bare character loop (charCodeAt + FNV hash, nothing
+ * else) over the same texts: a floor no tokenizer can beat on this machine.
+ *
+ *   npx tsx scripts/bench-classifier.ts [count=200000] [targetChars=2048] [--threads N]
+ *       [--log requests.jsonl] [--classifier DIR] [--compare DIR]
+ *
+ * Prompts: 2,000 synthetic CRM chat requests of ~targetChars (scripts/classifier/goldenCorpus.ts),
+ * or with --log the first 20,000 records of a request log (e.g. the one `npm run bench` generates),
+ * cycled until `count`. Texts are flat strings, as JSON.parse gives them at ingest.
+ * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js; it must
+ * sit in a package with "type": "module", as a checkout does: loaded as CommonJS it runs ~2x slower).
+ * --compare DIR: one thread, this classifier and DIR's in alternating rounds (10 rounds of
+ * count/10 prompts each); prints the best round of each in CPU µs per prompt and the speed ratio.
+ * Alternating rounds and keeping the best makes the ratio hold on a busy shared machine.
  */
-import { classifyPrompt, type ClassifierInput } from '../src/core/classifier/index.js';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_MAPPING } from '../src/core/adapters/attribution.js';
+import type { ClassifierInput } from '../src/core/classifier/index.js';
+import { readJsonLine } from '../src/core/ingestRecord.js';
+import { benchInputs } from './classifier/goldenCorpus.js';
 
-const count = Number(process.argv[2] ?? 200_000);
-const target = Number(process.argv[3] ?? 2048);
-
-const SYSTEMS = [
-  'You are a helpful assistant for a CRM product. Answer concisely and never invent numbers that are not in the context.',
-  'You summarize customer records for account executives. Use bullet points. Keep personal data out of the summary.',
-  'You classify support tickets into Billing, Technical, Account Access, Feature Request or Other. Reply with JSON.',
-  'Tu es un assistant commercial. Réponds en français et reste poli.',
-];
-const FRAGMENTS = [
-  'Customer Acme Corp (450 employees) opened ticket #48213 on 2024-03-02 about failed nightly syncs.',
-  'The renewal is due in 45 days; usage dropped 38% since January and the champion left the company.',
-  'Please draft a reply that apologizes, explains the workaround and promises an update by Friday noon.',
-  'Forecast Q3 bookings from this pipeline: discovery 800k at 25%, proposal 450k at 50%, negotiation 300k at 75%.',
-  'Write a SQL query returning the top 10 reps by closed-won revenue, tables opportunities(id, owner_id, amount) and users(id, name).',
-  'Extract company, contact, phone and budget as JSON: "Hi, Tom from Northwind, budget about 30k, call +1 415 555 0199."',
-  '```python\ndef score(lead):\n    return sum(w * lead[k] for k, w in WEIGHTS.items())\n```',
-  '1. Check the invoice total.\n2. Compare with the contract.\n3. Flag any discrepancy above 2%.',
-  '| plan | seats | price |\n| Team | 25 | 49 |\n| Business | 100 | 99 |',
-  'Why did the conversion rate drop after we shortened the trial? Walk me through the math step by step.',
-];
-
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => ((a = (Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+interface Job {
+  count: number;
+  target: number;
+  log: string | null;
+  classifier: string;
+  url: string;
 }
 
-const r = rand(7);
-const POOL = 2000;
-const inputs: ClassifierInput[] = [];
-let bytes = 0;
-for (let i = 0; i < POOL; i++) {
-  let text = `Request ${i}: `;
-  while (text.length < target - 150) text += FRAGMENTS[Math.floor(r() * FRAGMENTS.length)]! + (r() < 0.3 ? '\n' : ' ');
-  const system = SYSTEMS[i % SYSTEMS.length]!;
-  bytes += text.length + system.length;
-  inputs.push({
-    system_prompt: system,
-    messages: [{ role: 'user', content: text, attachments: 0 }],
-    tools: null,
-    response_format: null,
-    max_tokens: 512,
-    stream: i % 2 === 0,
-    prompt_tokens: null,
-    has_prompt_text: true,
-  });
-}
-const avg = bytes / POOL;
+/** Worker threads do not inherit tsx's loader: register it, then run this file. */
+const WORKER_BOOT = `import('tsx/esm/api').then((t) => { t.register(); return import(require('node:worker_threads').workerData.url); });`;
+const LOG_POOL = 20_000;
 
-for (let i = 0; i < 20_000; i++) classifyPrompt(inputs[i % POOL]!); // warm-up (JIT, weights load)
-const t0 = process.hrtime.bigint();
-const c0 = process.cpuUsage();
-let sink = 0;
-for (let i = 0; i < count; i++) sink += classifyPrompt(inputs[i % POOL]!).reasoning;
-const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-const cpu = process.cpuUsage(c0);
-const cpuSecs = (cpu.user + cpu.system) / 1e6;
-// Reference on the same machine and texts: the cheapest possible single pass (charCodeAt + FNV
-// hash per character, nothing else). Our figure divided by this one is machine-independent.
-const b0 = process.cpuUsage();
-let h = 0;
-for (let i = 0; i < count; i++) {
-  const inp = inputs[i % POOL]!;
-  for (const t of [inp.system_prompt!, inp.messages[0]!.content]) for (let j = 0; j < t.length; j++) h = Math.imul(h ^ t.charCodeAt(j), 16777619);
+function pool(job: Job): { inputs: ClassifierInput[]; avgChars: number } {
+  let inputs: ClassifierInput[];
+  if (job.log) {
+    const lines = readFileSync(job.log, 'utf8').split('\n', LOG_POOL + 1).slice(0, LOG_POOL);
+    inputs = [];
+    for (const line of lines) {
+      const out = line.trim() ? readJsonLine(line, { mapping: DEFAULT_MAPPING }) : undefined;
+      if (out?.ok) inputs.push(out.request);
+    }
+  } else inputs = benchInputs(2000, job.target).map((x) => JSON.parse(JSON.stringify(x)) as ClassifierInput);
+  let chars = 0;
+  for (const x of inputs) {
+    chars += x.system_prompt?.length ?? 0;
+    for (const m of x.messages) chars += m.content.length;
+  }
+  return { inputs, avgChars: chars / inputs.length };
 }
-const bu = process.cpuUsage(b0);
-const baseSecs = (bu.user + bu.system) / 1e6;
+
+type Classify = (input: ClassifierInput) => { reasoning: number };
+
+async function loadClassifier(dir: string): Promise<Classify> {
+  const mod = (await import(pathToFileURL(resolve(dir, 'core/classifier/index.js')).href)) as { classifyPrompt: Classify };
+  return mod.classifyPrompt;
+}
+
+function classifyMany(classify: Classify, inputs: readonly ClassifierInput[], count: number): number {
+  let sink = 0;
+  for (let i = 0; i < count; i++) sink += classify(inputs[i % inputs.length]!).reasoning;
+  return sink;
+}
+
+/** CPU seconds of the bare character loop over `count` prompts. */
+function bareLoop(inputs: readonly ClassifierInput[], count: number): { cpuSecs: number; h: number } {
+  const c0 = process.cpuUsage();
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    const x = inputs[i % inputs.length]!;
+    const s = x.system_prompt ?? '';
+    for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 16777619);
+    for (const m of x.messages) for (let j = 0; j < m.content.length; j++) h = Math.imul(h ^ m.content.charCodeAt(j), 16777619);
+  }
+  const cpu = process.cpuUsage(c0);
+  return { cpuSecs: (cpu.user + cpu.system) / 1e6, h };
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-// Wall time suffers when other processes share the core; CPU time is what this process used.
-process.stdout.write(
-  `classified ${count} prompts (avg ${avg.toFixed(0)} chars), one thread: ` +
-    `${fmt(count / secs)} prompts/s wall (${secs.toFixed(2)} s), ${fmt(count / cpuSecs)} prompts/s per CPU-second ` +
-    `(${((count * avg) / cpuSecs / 1e6).toFixed(0)} MB/s) (checksum ${sink.toFixed(1)})\n` +
-    `reference bare character loop on the same texts: ${fmt(count / baseSecs)} prompts/s per CPU-second ` +
-    `(classifier = ${((100 * baseSecs) / cpuSecs).toFixed(0)}% of it) (checksum ${h & 1})\n`,
-);
+
+if (!isMainThread) {
+  const job = workerData as Job;
+  const classify = await loadClassifier(job.classifier);
+  const { inputs } = pool(job);
+  classifyMany(classify, inputs, 20_000); // warm-up (JIT, weights load)
+  parentPort!.postMessage('ready');
+  parentPort!.once('message', () => parentPort!.postMessage(classifyMany(classify, inputs, job.count)));
+} else {
+  const args = process.argv.slice(2);
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : undefined;
+  };
+  const threads = Number(option('--threads') ?? 0);
+  const log = option('--log') ?? null;
+  const classifier = resolve(option('--classifier') ?? new URL('../src', import.meta.url).pathname);
+  const compare = option('--compare');
+  const count = Number(args[0] ?? 200_000);
+  const target = Number(args[1] ?? 2048);
+  const job: Job = { count, target, log, classifier, url: import.meta.url };
+  const { inputs, avgChars } = pool(job);
+  let secs: number;
+  let cpuSecs: number;
+  let sink = 0;
+  let n = count;
+  let bare = '';
+  if (compare !== undefined) {
+    const runs: Array<[string, Classify, number]> = [
+      [classifier, await loadClassifier(classifier), Infinity],
+      [resolve(compare), await loadClassifier(compare), Infinity],
+    ];
+    for (const r of runs) classifyMany(r[1], inputs, 20_000);
+    const per = Math.ceil(count / 10);
+    for (let round = 0; round < 10; round++) {
+      for (const r of runs) {
+        const c0 = process.cpuUsage();
+        classifyMany(r[1], inputs, per);
+        const cpu = process.cpuUsage(c0);
+        r[2] = Math.min(r[2], (cpu.user + cpu.system) / per);
+      }
+    }
+    const [a, b] = runs as [[string, Classify, number], [string, Classify, number]];
+    process.stdout.write(
+      `best of 10 alternating rounds of ${fmt(per)} prompts (avg ${avgChars.toFixed(0)} chars), one thread:
+` +
+        `  ${a[0]}: ${a[2].toFixed(1)} µs CPU per prompt (${fmt(1e6 / a[2])} prompts per CPU-second)
+` +
+        `  ${b[0]}: ${b[2].toFixed(1)} µs CPU per prompt (${fmt(1e6 / b[2])} prompts per CPU-second)
+` +
+        `  ratio ${(b[2] / a[2]).toFixed(2)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}
+`,
+    );
+    process.exit(0);
+  }
+  if (threads <= 0) {
+    const classify = await loadClassifier(classifier);
+    classifyMany(classify, inputs, 20_000);
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    sink = classifyMany(classify, inputs, count);
+    secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
+    cpuSecs = (cpu.user + cpu.system) / 1e6;
+    const b = bareLoop(inputs, count);
+    bare = `\nbare character loop on the same texts: ${fmt(count / b.cpuSecs)} prompts per CPU-second (classifier = ${((100 * b.cpuSecs) / cpuSecs).toFixed(0)}% of it) (checksum ${b.h & 1})`;
+  } else {
+    const per = Math.ceil(count / threads);
+    n = per * threads;
+    const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, count: per } satisfies Job }));
+    await Promise.all(workers.map((w) => new Promise((ok) => w.once('message', ok))));
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage(); // all threads of the process
+    const sums = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<number>((ok) => {
+            w.once('message', ok);
+            w.postMessage('go');
+          }),
+      ),
+    );
+    secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(c0);
+    cpuSecs = (cpu.user + cpu.system) / 1e6;
+    for (const s of sums) sink += s;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  process.stdout.write(
+    `classified ${fmt(n)} prompts (avg ${avgChars.toFixed(0)} chars, ${log ? `first ${fmt(inputs.length)} records of ${log}` : 'synthetic CRM requests'}), ` +
+      `${threads <= 0 ? 'one thread' : `${threads} worker threads`}: ${fmt(n / secs)} prompts/s wall (${secs.toFixed(2)} s), ` +
+      `${fmt(n / cpuSecs)} prompts/s per CPU-second (${((n * avgChars) / cpuSecs / 1e6).toFixed(0)} MB/s) (checksum ${sink.toFixed(1)}); ` +
+      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${bare}\n`,
+  );
+}

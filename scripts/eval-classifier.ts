@@ -11,6 +11,7 @@ import { defaultModel } from '../src/core/classifier/defaultModel.js';
 import { quantize, type QuantizedModel } from '../src/core/classifier/model.js';
 import { isHeldOut, loadExamples, type Example } from './classifier/datasets.js';
 import { DEFAULT_TRAIN, trainModel } from './classifier/train.js';
+import { rocAuc as auc } from './routing/metrics.js';
 
 type Cat = 'task' | 'domain' | 'format';
 const FIELD: Record<Cat, 'task_type' | 'domain' | 'output_format'> = { task: 'task_type', domain: 'domain', format: 'output_format' };
@@ -64,23 +65,6 @@ function categorical(rows: Scored[], cat: Cat): { n: number; acc: number; p: num
     p: mean((c) => (predN.get(c) ? (tp.get(c) ?? 0) / predN.get(c)! : 0)),
     r: mean((c) => (tp.get(c) ?? 0) / goldN.get(c)!),
   };
-}
-
-/** Rank AUC (Mann-Whitney U) of scores for binary labels; null when one class is absent. */
-function auc(pairs: Array<[number, 0 | 1]>): number | null {
-  const pos = pairs.filter((x) => x[1] === 1).length;
-  const neg = pairs.length - pos;
-  if (pos === 0 || neg === 0) return null;
-  const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
-  let rankSum = 0;
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j < sorted.length && sorted[j]![0] === sorted[i]![0]) j++;
-    const avgRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (sorted[k]![1] === 1) rankSum += avgRank;
-    i = j;
-  }
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 const reasoningLabel = (t: number | undefined): 0 | 1 | null => (t === undefined ? null : t >= 0.7 ? 1 : t <= 0.3 ? 0 : null);

@@ -69,7 +69,7 @@ export function parseCsv(text: string): Record<string, string>[] {
 }
 
 /** RouterBench prompts are Python list literals: "['...']". */
-function unwrapPyList(s: string): string {
+export function unwrapPyList(s: string): string {
   let t = s.trim();
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1).trim();
   if ((t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"'))) t = t.slice(1, -1);

@@ -70,7 +70,9 @@ export const FeatureReportSchema = z.object({
       .describe('Per capability: share of requests whose need is in [0,.25), [.25,.5), [.5,.75), [.75,1].'),
   }),
   verdict: z.enum(VERDICTS),
-  verdict_shares: z.object({ under: share, over: share, light: share, fit: share }),
+  verdict_shares: z
+    .object({ under: share, over: share, light: share, fit: share, peer: share })
+    .describe('under: short on the assigned model; light: a weaker model 3× cheaper meets the needs; over: light and not short; fit: neither; peer: a model at least as capable and 3× cheaper meets the needs (a price finding).'),
   recommendation: z.object({ strategy: z.enum(['static', 'dynamic']), routes: z.array(RouteSchema), summary: z.string() }),
   monthly_cost: z.object({
     current: usd,

@@ -103,7 +103,8 @@ export async function profileBuckets(db: PnyxDb, feature?: string): Promise<Stor
       cached_tokens: r.cached_tokens ?? 0,
     };
     return {
-      bucket_id: r.bucket_id,
+      // db.all turns bigints that fit a double into numbers; a hash below 2^53 happens (1 in 2,048).
+      bucket_id: BigInt(r.bucket_id),
       feature: r.feature,
       model: r.model,
       requests: r.requests,

@@ -32,7 +32,7 @@ export function featureDetails(f: FeatureReport): { label: string; text: string 
   for (const r of f.recommendation.routes) out.push({ label: `route ${pct(r.share)}`, text: `${r.model} (${r.tier}, meets ${pct(r.coverage)}): ${r.reason}` });
   out.push({
     label: 'shares',
-    text: `short on assigned ${pct(f.verdict_shares.under)} · served by a much cheaper model ${pct(f.verdict_shares.light)} · fit ${pct(f.verdict_shares.fit)}`,
+    text: `short on assigned ${pct(f.verdict_shares.under)} · served by a weaker, much cheaper model ${pct(f.verdict_shares.light)} · fit ${pct(f.verdict_shares.fit)} · an as-capable, much cheaper model exists ${pct(f.verdict_shares.peer)}`,
   });
   out.push({ label: 'monthly cost', text: `${monthlyText(f)} — ${f.monthly_cost.basis}; logged cost for ${pct(f.monthly_cost.current_logged_share)} of requests` });
   out.push({ label: 'quality', text: f.quality.summary });

@@ -1,6 +1,6 @@
 import { CLASSIFIER_VERSION, PromptClassifier } from '../core/classifier/index.js';
 import { defaultModel } from '../core/classifier/defaultModel.js';
-import type { CapabilityProfile } from '../core/profile.js';
+import { fromProfileTuple, type ProfileTuple } from '../core/classifier/profileTuple.js';
 import type { PnyxDb } from '../db/database.js';
 import { ProfileWriter, countStaleProfiles, staleRequests } from '../db/profiles.js';
 import type { IngestObserver } from './ingest.js';
@@ -23,7 +23,7 @@ export class ProfileObserver implements IngestObserver {
   }
 
   add(requestId: string, profile: unknown): void {
-    this.writer!.add(requestId, CLASSIFIER_VERSION, profile as CapabilityProfile, this.atMicros);
+    this.writer!.add(requestId, CLASSIFIER_VERSION, fromProfileTuple(profile as ProfileTuple), this.atMicros);
   }
 
   async commit(): Promise<void> {

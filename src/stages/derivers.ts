@@ -1,6 +1,6 @@
 import { PromptClassifier } from '../core/classifier/index.js';
 import { defaultModel } from '../core/classifier/defaultModel.js';
-import type { CapabilityProfile } from '../core/profile.js';
+import { toProfileTuple, type ProfileTuple } from '../core/classifier/profileTuple.js';
 import type { CanonicalRequest } from '../core/request.js';
 
 /**
@@ -12,8 +12,8 @@ import type { CanonicalRequest } from '../core/request.js';
 let classifier: PromptClassifier | undefined;
 
 export const DERIVERS = {
-  /** The capability profile (src/core/classifier), for the `profiles` table. */
-  profile: (r: CanonicalRequest): CapabilityProfile => (classifier ??= new PromptClassifier(defaultModel())).classify(r),
+  /** The capability profile (src/core/classifier), for the `profiles` table, as a tuple (cheaper to send). */
+  profile: (r: CanonicalRequest): ProfileTuple => toProfileTuple((classifier ??= new PromptClassifier(defaultModel())).classify(r)),
   /** The feature name: a minimal deriver, for tests of the observer contract. */
   feature: (r: CanonicalRequest): string => r.feature,
 } as const satisfies Record<string, (r: CanonicalRequest) => unknown>;

@@ -1,5 +1,6 @@
-import { chmodSync } from 'node:fs';
-import { Bool, Float64, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray, tableToIPC, type DataType } from 'apache-arrow';
+import { chmodSync, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Bool, Float64, Int64, RecordBatchStreamWriter, Table, TimestampMillisecond, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
 import type { ModelCatalog } from '../core/catalog/types.js';
 import type { PnyxConfig } from '../core/config.js';
 import type { PnyxDb } from '../db/database.js';
@@ -42,20 +43,26 @@ export async function exportRecommendations(
     chmodSync(opts.path, 0o600);
     return assessed.reduce((s, a) => s + a.buckets.reduce((t, b) => t + b.requests, 0), 0);
   }
-  // Arrow IPC stream via apache-arrow (DuckDB's arrow extension is not available offline).
-  let columns: string[] = [];
-  let types: string[] = [];
-  const data: unknown[][] = [];
-  for await (const chunk of streamExport(db, opts.showText)) {
-    if (columns.length === 0) {
-      ({ columns, types } = chunk);
-      for (let i = 0; i < columns.length; i++) data.push([]);
+  // Arrow IPC stream via apache-arrow (DuckDB's arrow extension is not available offline), one
+  // record batch per DuckDB chunk: rows are never all held in memory.
+  writeOwnerOnly(opts.path, ''); // creates the folder and the file owner-only before the stream opens it
+  const writer = new RecordBatchStreamWriter();
+  const written = pipeline(writer.toNodeStream(), createWriteStream(opts.path, { mode: 0o600 }));
+  let rows = 0;
+  try {
+    for await (const chunk of streamExport(db, opts.showText)) {
+      const table = new Table(Object.fromEntries(chunk.columns.map((c, i) => [c, arrowColumn(chunk.types[i]!, chunk.rows.map((r) => r[i]))])));
+      writer.write(table);
+      rows += chunk.rows.length;
+      await new Promise((resolve) => setImmediate(resolve)); // let the file stream drain
     }
-    for (const row of chunk.rows) row.forEach((v, i) => data[i]!.push(v));
+  } finally {
+    writer.finish();
+    writer.close();
   }
-  const table = new Table(Object.fromEntries(columns.map((c, i) => [c, arrowColumn(types[i]!, data[i]!)])));
-  writeOwnerOnly(opts.path, tableToIPC(table, 'stream'));
-  return data[0]?.length ?? 0;
+  await written;
+  chmodSync(opts.path, 0o600);
+  return rows;
 }
 
 /** An Arrow vector typed from the DuckDB column type (so an all-null column keeps its type). */

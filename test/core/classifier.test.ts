@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLASSIFIER_VERSION, classifyPrompt, inputFromText, type ClassifierInput } from '../../src/core/classifier/index.js';
+import { CLASSIFIER_VERSION, PromptClassifier, classifyPrompt, inputFromText, type ClassifierInput } from '../../src/core/classifier/index.js';
+import { analyticDepth } from '../../src/core/classifier/rules.js';
 import { parseBatchLine } from '../../src/core/classifier/batchInput.js';
 import { CapabilityProfileSchema } from '../../src/core/profile.js';
 import { RecordError } from '../../src/core/errors.js';
@@ -107,6 +108,53 @@ describe('classifyPrompt on real prompts', () => {
       'Extract company attributes from the scraped web page as JSON.\n\nPAGE TEXT:\nOur story: what started in a garage in Seattle in 1998 is now a 140-person company. ' +
       'Press: Copperleaf Media raises $172M Series C. Careers: Full-Stack Developer (Seattle), Kotlin, AWS. Newsletter: subscribe for product news. '.repeat(30);
     expect(classifyPrompt(page).safety_risk).toBeLessThan(0.2);
+  });
+
+  it('analytical-method cues raise reasoning: a significance test outranks a plain aggregation', () => {
+    const system = 'You are the reporting assistant of a CRM. Translate the question into one read-only SQL query and explain the result.';
+    const ask = (q: string) => classifyPrompt({ ...inputFromText(q), system_prompt: system });
+    const plain = ask('total pipeline by stage for the Enterprise team');
+    const analytic = ask(
+      'Did win rate change significantly after the price change vs the 90 days before? Use a two-proportion z-test, control for segment, and tell me if the difference is significant at 95%.',
+    );
+    expect(plain.signals.some((s) => s.startsWith('analytic:'))).toBe(false);
+    expect(analytic.signals).toContain('analytic:4 method cues'); // significantly, z-test, control for, significant
+    expect(analytic.reasoning).toBeGreaterThan(0.85);
+    expect(analytic.reasoning - plain.reasoning).toBeGreaterThan(0.3);
+  });
+
+  it('analytical cues inside a long pasted record count half: a record mentioning retention is not a cohort analysis', () => {
+    const filler = 'Call with Dana Lee (VP Sales) about onboarding timelines and seat counts for the new region. '.repeat(25);
+    const record = `Account notes: retention programme discussed, churn risk flagged by CSM, median response time 4h. ${filler}`;
+    expect(record.length).toBeGreaterThan(2000);
+    const system = 'Summarize the CRM record for the account executive.';
+    const long = classifyPrompt({ ...inputFromText(record), system_prompt: system });
+    const short = classifyPrompt({ ...inputFromText('Compare retention and median response time across segments.'), system_prompt: system });
+    expect(long.signals).toContain('analytic:2 method cues');
+    expect(short.signals).toContain('analytic:2 method cues');
+    // same two cues: 1 − 0.6² = 0.64 evidence in a short ask, 1 − 0.6¹ = 0.40 inside the long record
+    const f = new PromptClassifier().features({ system_prompt: system, messages: [{ role: 'user', content: record, attachments: 0 }] });
+    expect(analyticDepth(f, record.length).score).toBeCloseTo(0.4, 12);
+    expect(analyticDepth(f, 100).score).toBeCloseTo(0.64, 12);
+  });
+
+  it('a JSON-bound response is data, not code: the task falls back to the best other class', () => {
+    const page = 'Extract company attributes from this page. Return JSON: {"name": string, "employees": number, "founded": number}.\nAcme Robotics was founded in 2011 and has 140 employees in Zurich.';
+    const free = classifyPrompt(page);
+    const bound = classifyPrompt({ ...inputFromText(page), response_format: { type: 'json_schema', json_schema: { name: 'company', schema: { type: 'object' } } } });
+    expect(bound.task_type).not.toBe('code_generation');
+    if (free.task_type === 'code_generation') expect(bound.signals.some((s) => s.includes('(not code: JSON response_format)'))).toBe(true);
+  });
+
+  it('policy cues only in the carried material count half; customer-facing wording counts from the instruction', () => {
+    const record = 'Account: Northwind. Contract clause 7 (liability) under review by their lawyer. Contact: jane.doe@example.com, phone number on file. Customer since 2019.';
+    const summary = classifyPrompt({ ...inputFromText(record), system_prompt: 'Summarize the CRM record for the account executive in 3 bullets.' });
+    const reply = classifyPrompt({ ...inputFromText(record), system_prompt: 'Draft a reply to the customer. Follow the refund and legal policy below exactly.' });
+    const noSystem = classifyPrompt(record);
+    expect(summary.policy_sensitivity).toBeLessThan(noSystem.policy_sensitivity);
+    expect(summary.signals.find((s) => s.startsWith('policy:'))).not.toContain('customer-facing');
+    expect(reply.policy_sensitivity).toBeGreaterThan(summary.policy_sensitivity + 0.3);
+    expect(reply.signals.find((s) => s.startsWith('policy:'))).toContain('customer-facing');
   });
 
   it('a request without prompt text gets a metadata-only profile', () => {

@@ -4,13 +4,13 @@ import { defaultModel } from './defaultModel.js';
 import { FeatureExtractor, handBuckets, type TextFeatures } from './features.js';
 import { KW } from './keywords.js';
 import { HEADS, OUTPUTS, scoreQuantized, type QuantizedModel } from './model.js';
-import { detectLanguage, latencySensitivity, policySensitivity } from './rules.js';
+import { analyticDepth, detectLanguage, latencySensitivity, policySensitivity } from './rules.js';
 
 /**
  * Stored with every profile; bump it when the rules, the features or the weights change, so
  * `pnyx analyze` re-classifies stored requests.
  */
-export const CLASSIFIER_VERSION = 'cls-1.0.0';
+export const CLASSIFIER_VERSION = 'cls-1.1.0';
 
 /** What the classifier reads of a request: a CanonicalRequest can be passed as is. */
 export type ClassifierInput = Pick<
@@ -59,15 +59,17 @@ function responseFormatType(rf: unknown): string | null {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Softmax argmax over one head: [index, probability]. */
-function argmaxSoftmax(z: Float64Array, offset: number, n: number): [number, number] {
+/** Softmax argmax over one head, optionally leaving one class out: [index, probability]. */
+function argmaxSoftmax(z: Float64Array, offset: number, n: number, exclude = -1): [number, number] {
   let best = 0;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) if (z[offset + i]! > max) [max, best] = [z[offset + i]!, i];
+  for (let i = 0; i < n; i++) if (i !== exclude && z[offset + i]! > max) [max, best] = [z[offset + i]!, i];
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.exp(z[offset + i]! - max);
   return [best, 1 / sum];
 }
+
+const CODE_GENERATION = TASK_TYPES.indexOf('code_generation');
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -111,15 +113,23 @@ export class PromptClassifier {
       };
     }
 
-    const [ti, tp] = argmaxSoftmax(z, HEADS.task.offset, TASK_TYPES.length);
+    let [ti, tp] = argmaxSoftmax(z, HEADS.task.offset, TASK_TYPES.length);
+    // A response bound to JSON by the API (response_format json_schema / json_object) is data, not
+    // code: the text head reads schemas and field lists as code, so take its best other class.
+    const jsonBound = rfType !== null && rfType.startsWith('json');
+    const codeRelabeled = jsonBound && ti === CODE_GENERATION;
+    if (codeRelabeled) [ti, tp] = argmaxSoftmax(z, HEADS.task.offset, TASK_TYPES.length, CODE_GENERATION);
     const [di, dp] = argmaxSoftmax(z, HEADS.domain.offset, DOMAINS.length);
     const [fi, fp] = argmaxSoftmax(z, HEADS.format.offset, OUTPUT_FORMATS.length);
     const task_type = TASK_TYPES[ti]!;
     const domain = DOMAINS[di]!;
     let output_format: OutputFormat = OUTPUT_FORMATS[fi]!;
-    const reasoning = sigmoid(z[HEADS.reasoning.offset]!);
+    // Reasoning: the head's probability and the analytical-method cues as two sources of evidence (noisy-OR).
+    const head = sigmoid(z[HEADS.reasoning.offset]!);
+    const analytic = analyticDepth(f, input.messages.at(-1)?.content?.length ?? 0);
+    const reasoning = 1 - (1 - head) * (1 - analytic.score);
     const safety_risk = sigmoid(z[HEADS.safety.offset]!);
-    signals.push(`task:${task_type} p=${tp.toFixed(2)}`, `domain:${domain} p=${dp.toFixed(2)}`);
+    signals.push(`task:${task_type} p=${tp.toFixed(2)}${codeRelabeled ? ' (not code: JSON response_format)' : ''}`, `domain:${domain} p=${dp.toFixed(2)}`);
 
     // Structured output: carried by the request (response_format, tools) or a schema in the text.
     const schemaInText = (f.flags & KW.schema) !== 0 && (f.flags & KW.json) !== 0 && s.braces >= 2;
@@ -141,9 +151,10 @@ export class PromptClassifier {
     if (s.fences > 0) signals.push(`code:${s.fences} fence${s.fences > 1 ? 's' : ''}`);
     if (s.choiceItems >= 2) signals.push(`multiple-choice:${s.choiceItems} options`);
     if (reasoning >= 0.5) signals.push(`reasoning:${reasoning.toFixed(2)}${f.flags & KW.reasoning ? ' (cue words)' : ''}`);
+    if (analytic.hits > 0) signals.push(`analytic:${analytic.hits} method cue${analytic.hits > 1 ? 's' : ''}`);
     if (safety_risk >= 0.5) signals.push(`safety:${safety_risk.toFixed(2)}${f.flags & KW.harmIntent ? ' (evasion wording)' : ''}`);
 
-    const policy = policySensitivity(f);
+    const policy = policySensitivity(f, { dataOutput: jsonBound, hasSystemPrompt: !!input.system_prompt });
     if (policy.cues.length > 0) signals.push(`policy:${policy.cues.join('+')}`);
     const latency = latencySensitivity({ max_tokens: input.max_tokens, stream: input.stream, userTurns, contextTokens: context_tokens, task: task_type }, f);
     if (latency.cues.length > 0) signals.push(`latency:${latency.cues.join('+')}`);

@@ -1,4 +1,4 @@
-import { bigramHash, hashToken } from './hash.js';
+import { FEATURE_COUNT, bigramHash, bucketOf, hashToken } from './hash.js';
 
 /**
  * Keyword cues, looked up once per token (and once per bigram) during the single tokenizer pass.
@@ -20,6 +20,7 @@ export const KW = {
   schema: 1 << 12,
   tools: 1 << 13,
   harmIntent: 1 << 14,
+  analytic: 1 << 15,
   langEn: 1 << 16,
   langDe: 1 << 17,
   langFr: 1 << 18,
@@ -28,6 +29,12 @@ export const KW = {
   langIt: 1 << 21,
   langNl: 1 << 22,
 } as const;
+
+/**
+ * Flags read by the rules only. The linear model was trained without them, so they never become
+ * model features (features.ts masks them out): adding a rule cue cannot shift a trained head.
+ */
+export const RULE_ONLY_FLAGS = KW.analytic;
 
 export const LANGUAGE_FLAGS: ReadonlyArray<[string, number]> = [
   ['en', KW.langEn],
@@ -51,6 +58,10 @@ const CUES: ReadonlyArray<[number, string]> = [
   [KW.list, 'list bullet bullets bulleted enumerate numbered_list bullet_points'],
   [KW.codeLang, 'python javascript typescript java c++ rust golang sql bash regex html css kotlin swift php ruby scala haskell'],
   [KW.reasoning, 'prove proof derive calculate compute solve step_by reason reasoning analyze analyse debug optimize estimate justify why plan trade-offs tradeoffs'],
+  // Analytical method: statistics, causal and what-if questions, cohort / funnel / period-over-period
+  // comparisons, attribution. Basic aggregation words (sum, count, average, top, by) are not cues.
+  // Hyphenated terms are bigrams: the tokenizer splits at '-' ("z-test" is z_test).
+  [KW.analytic, 'cohort cohorts retention attribution multi_touch significance significant significantly statistically statistical p_value z_test t_test chi_square confidence_interval standard_deviation standard_deviations variance regression correlation correlate correlates correlated causal causation counterfactual what_if elasticity seasonality seasonally anomaly anomalies outlier outliers hypothesis control_for controlling_for driven_by drivers decompose decomposition funnel ramp percentile percentiles median uplift simulate scenario_analysis sensitivity_analysis year_over quarter_over month_over weighted_average assuming'],
   [KW.autocomplete, 'autocomplete complete_the continue_the continue_writing finish_the next_word'],
   [KW.schema, 'schema $schema properties required_fields'],
   [KW.tools, 'tool tools function_call search_the browse api_call'],
@@ -66,10 +77,12 @@ const CUES: ReadonlyArray<[number, string]> = [
 
 const TABLE_BITS = 12;
 const TABLE_SIZE = 1 << TABLE_BITS;
-const keys = new Uint32Array(TABLE_SIZE);
+// Keys as int32: callers may pass a hash as uint32 or as int32 (the same bits); both compare by `h | 0`.
+const keys = new Int32Array(TABLE_SIZE);
 const vals = new Uint32Array(TABLE_SIZE);
 
-function insert(h: number, flag: number): void {
+function insert(hash: number, flag: number): void {
+  const h = hash | 0;
   let i = h & (TABLE_SIZE - 1);
   while (keys[i] !== 0 && keys[i] !== h) i = (i + 1) & (TABLE_SIZE - 1);
   keys[i] = h;
@@ -86,8 +99,21 @@ export function cueHash(cue: string): number {
 
 for (const [flag, words] of CUES) for (const w of words.split(' ')) insert(cueHash(w), flag);
 
+/**
+ * One bit per feature bucket: set when some cue's hash falls in that bucket. The tokenizer
+ * computes every token's bucket anyway, so it probes the cue table only when this bit is set
+ * (cueFlags of a hash whose bucket has no bit is always 0).
+ */
+export const CUE_BUCKET_BITS = new Int32Array(FEATURE_COUNT >>> 5);
+for (let i = 0; i < TABLE_SIZE; i++) {
+  if (keys[i] === 0) continue;
+  const b = bucketOf(keys[i]!);
+  CUE_BUCKET_BITS[b >>> 5] = CUE_BUCKET_BITS[b >>> 5]! | (1 << (b & 31));
+}
+
 /** Flags of a token or bigram hash (0 when it is no cue). */
-export function cueFlags(h: number): number {
+export function cueFlags(hash: number): number {
+  const h = hash | 0;
   let i = h & (TABLE_SIZE - 1);
   for (;;) {
     const k = keys[i]!;

@@ -116,22 +116,114 @@ export function quantize(model: LinearModel): QuantizedModel {
   return { q, scales: max.map((m) => m / 127), bias: Float64Array.from(model.bias), meta: { ...model.meta }, ...sparseRows(q) };
 }
 
+/**
+ * The pruned int8 weights laid out for fast scoring (SWAR: several outputs per machine word).
+ * Each bucket's row is 8 int32 words (32 bytes, two rows per cache line: scoring is bound by
+ * fetching rows, so the table is kept small); word w holds outputs 4w..4w+3 as bytes, each
+ * weight biased by +128 (1..255; 128 for a pruned weight). Masking a word with 0x00ff00ff (and
+ * its >>> 8 likewise) gives two outputs as 16-bit lanes; adding n rows' lanes word-wise sums
+ * them without a carry between lanes while n * 255 < 65536, i.e. up to LANE_ROWS rows. A lane's
+ * sum minus 128 * n is then exactly the integer sum of those weights. Integer sums do not depend
+ * on the order of addition, so scores are bit-identical to adding the sparse rows one weight at
+ * a time. Rows whose weights were all pruned are skipped (a bit per bucket says which).
+ */
+const ROW_WORDS = 8;
+const LANE_ROWS = 256;
+const BIAS = 128;
+if (OUTPUTS > 4 * 7) throw new Error('scoreQuantized packs at most 28 outputs per row');
+
+interface PackedRows {
+  rows: Int32Array;
+  /** One bit per bucket: the row has a weight left after pruning. */
+  nonEmpty: Int32Array;
+}
+const packedRows = new WeakMap<QuantizedModel, PackedRows>();
+
+function packRows(model: QuantizedModel): PackedRows {
+  let packed = packedRows.get(model);
+  if (packed) return packed;
+  const { rowStart, cols, vals } = model;
+  const lanes = new Int32Array(4 * 7);
+  const rows = new Int32Array(FEATURE_COUNT * ROW_WORDS);
+  const nonEmpty = new Int32Array(FEATURE_COUNT >>> 5);
+  for (let b = 0; b < FEATURE_COUNT; b++) {
+    if (rowStart[b] === rowStart[b + 1]) continue;
+    nonEmpty[b >>> 5] = nonEmpty[b >>> 5]! | (1 << (b & 31));
+    lanes.fill(0);
+    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) lanes[cols[j]!] = vals[j]!;
+    for (let w = 0; w < 7; w++) {
+      const o = 4 * w;
+      rows[b * ROW_WORDS + w] = (lanes[o]! + BIAS) | ((lanes[o + 1]! + BIAS) << 8) | ((lanes[o + 2]! + BIAS) << 16) | ((lanes[o + 3]! + BIAS) << 24);
+    }
+  }
+  packed = { rows, nonEmpty };
+  packedRows.set(model, packed);
+  return packed;
+}
+
+const LANE_MASK = 0x00ff00ff;
+
+/**
+ * Adds the integer weight sums of `n` buckets (from `buckets`) to acc[0..OUTPUTS). The word
+ * sums live in locals (lo: outputs 4w and 4w+2, hi: 4w+1 and 4w+3), flushed every LANE_ROWS rows.
+ */
+function addRows({ rows: P, nonEmpty }: PackedRows, buckets: Int32Array, n: number, acc: Int32Array): void {
+  let i = 0;
+  while (i < n) {
+    let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0;
+    let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0;
+    let added = 0;
+    for (; i < n && added < LANE_ROWS; i++) {
+      const b = buckets[i]!;
+      if ((nonEmpty[b >>> 5]! & (1 << (b & 31))) === 0) continue;
+      added++;
+      const o = b << 3;
+      let w = P[o]!;
+      l0 = (l0 + (w & LANE_MASK)) | 0;
+      h0 = (h0 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 1]!;
+      l1 = (l1 + (w & LANE_MASK)) | 0;
+      h1 = (h1 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 2]!;
+      l2 = (l2 + (w & LANE_MASK)) | 0;
+      h2 = (h2 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 3]!;
+      l3 = (l3 + (w & LANE_MASK)) | 0;
+      h3 = (h3 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 4]!;
+      l4 = (l4 + (w & LANE_MASK)) | 0;
+      h4 = (h4 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 5]!;
+      l5 = (l5 + (w & LANE_MASK)) | 0;
+      h5 = (h5 + ((w >>> 8) & LANE_MASK)) | 0;
+      w = P[o + 6]!;
+      l6 = (l6 + (w & LANE_MASK)) | 0;
+      h6 = (h6 + ((w >>> 8) & LANE_MASK)) | 0;
+    }
+    // Each lane sum is below 65536, so a word sum is below 2^32: `| 0` wraps it, `>>> 16` reads it back.
+    const off = BIAS * added;
+    const lo = [l0, l1, l2, l3, l4, l5, l6];
+    const hi = [h0, h1, h2, h3, h4, h5, h6];
+    for (let w = 0; w < 7; w++) {
+      const k = 4 * w;
+      const a = lo[w]!;
+      const c = hi[w]!;
+      if (k < OUTPUTS) acc[k]! += (a & 0xffff) - off;
+      if (k + 1 < OUTPUTS) acc[k + 1]! += (c & 0xffff) - off;
+      if (k + 2 < OUTPUTS) acc[k + 2]! += (a >>> 16) - off;
+      if (k + 3 < OUTPUTS) acc[k + 3]! += (c >>> 16) - off;
+    }
+  }
+}
+
 /** Scores with the quantized model: integer sums per output, scaled once at the end. */
 export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
-  const { rowStart, cols, vals } = model;
+  const P = packRows(model);
   const K = OUTPUTS;
   acc.fill(0);
   accHand.fill(0);
-  const ng = f.ngrams;
-  for (let i = 0, n = f.ngramCount; i < n; i++) {
-    const b = ng[i]!;
-    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) acc[cols[j]!]! += vals[j]!;
-  }
-  const hand = f.hand;
-  for (let i = 0, n = f.handCount; i < n; i++) {
-    const b = hand[i]!;
-    for (let j = rowStart[b]!, end = rowStart[b + 1]!; j < end; j++) accHand[cols[j]!]! += vals[j]!;
-  }
+  addRows(P, f.ngrams, f.ngramCount, acc);
+  addRows(P, f.hand, f.handCount, accHand);
   const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
   const { bias, scales } = model;
   for (let k = 0; k < K; k++) out[k] = bias[k]! + scales[k]! * (acc[k]! * inv + accHand[k]!);

@@ -21,30 +21,76 @@ export interface PolicyResult {
 }
 
 /**
+ * Weight of policy cues found only in the material a request carries (a record, a web page, a
+ * customer's message) rather than in its instruction (the system prompt): a record that mentions a
+ * contract does not make its summary a legal commitment.
+ */
+export const POLICY_PAYLOAD_WEIGHT = 0.5;
+
+export interface PolicyContext {
+  /** The output is data bound to JSON by the API (no customer reads it as a commitment). */
+  dataOutput?: boolean;
+  /** The first segment is a system prompt: its cues are the instruction, the rest is material. */
+  hasSystemPrompt?: boolean;
+}
+
+/**
  * Customer-facing output that must follow policy: refunds, legal/contractual commitments,
  * compliance, complaints/escalations, personal data present. Each cue class adds evidence
- * (more hits, more evidence, saturating); customer-facing wording strengthens it.
+ * (more hits, more evidence, saturating): at full weight when the instruction names it, at
+ * POLICY_PAYLOAD_WEIGHT when only the carried material does. Customer-facing wording in the
+ * instruction strengthens it, unless the output is data (`dataOutput`: a JSON response_format).
  */
-export function policySensitivity(f: TextFeatures): PolicyResult {
+export function policySensitivity(f: TextFeatures, ctx: PolicyContext = {}): PolicyResult {
   const c = f.flagCounts;
+  const first = ctx.hasSystemPrompt ? f.first : null;
   const cues: string[] = [];
   const ps: number[] = [];
-  const add = (name: string, hits: number, p: number) => {
+  const add = (name: string, hits: number, instructionHits: number, p: number) => {
     if (hits <= 0) return;
     cues.push(name);
-    ps.push(Math.min(0.95, p * (1 + 0.25 * Math.min(hits - 1, 3))));
+    const weight = first === null || instructionHits > 0 ? 1 : POLICY_PAYLOAD_WEIGHT;
+    ps.push(Math.min(0.95, weight * p * (1 + 0.25 * Math.min(hits - 1, 3))));
   };
-  add('refund', c[bit(KW.refund)]!, 0.4);
-  add('legal', c[bit(KW.legal)]!, 0.35);
-  add('complaint', c[bit(KW.complaint)]!, 0.35);
-  add('compliance', c[bit(KW.compliance)]!, 0.3);
-  add('personal-data', c[bit(KW.personalData)]! + f.s.emails + f.s.longDigitRuns, 0.3);
+  const cls = (name: string, flag: number, p: number) => add(name, c[bit(flag)]!, first ? first.flagCounts[bit(flag)]! : 0, p);
+  cls('refund', KW.refund, 0.4);
+  cls('legal', KW.legal, 0.35);
+  cls('complaint', KW.complaint, 0.35);
+  cls('compliance', KW.compliance, 0.3);
+  add('personal-data', c[bit(KW.personalData)]! + f.s.emails + f.s.longDigitRuns, first ? first.flagCounts[bit(KW.personalData)]! + first.emails + first.longDigitRuns : 0, 0.3);
   let score = noisyOr(ps);
-  if (c[bit(KW.customerFacing)]! > 0) {
+  const facing = first ? first.flagCounts[bit(KW.customerFacing)]! : c[bit(KW.customerFacing)]!;
+  if (facing > 0 && !ctx.dataOutput) {
     cues.push('customer-facing');
     score = score > 0 ? Math.min(1, score + 0.15) : 0.1;
   }
   return { score, cues };
+}
+
+/** Evidence one analytical-method cue adds (noisy-OR per occurrence, at most ANALYTIC_MAX_HITS counted). */
+export const ANALYTIC_CUE_P = 0.4;
+export const ANALYTIC_MAX_HITS = 5;
+/**
+ * A latest message longer than this carries material (a pasted record, a data table), not only
+ * an ask: its analytical cues count half (a record that mentions "retention" is not a cohort
+ * analysis). Short questions and the system prompt count fully.
+ */
+export const ANALYTIC_MATERIAL_CHARS = 2000;
+
+/**
+ * Analytical depth: asks that name a statistical or causal method (significance tests, cohorts,
+ * attribution, what-if, period-over-period, standard deviations, funnels) are where a weaker model
+ * returns a plausible but wrong answer. The linear reasoning head learned "reasoning" mostly from
+ * math and puzzles, so it underrates these; this rule adds that evidence. Each cue occurrence adds
+ * ANALYTIC_CUE_P (noisy-OR, saturating): 1 cue 0.40, 2 cues 0.64, 3 cues 0.78, 4 cues 0.87;
+ * cues inside a long latest message (ANALYTIC_MATERIAL_CHARS) count half.
+ */
+export function analyticDepth(f: TextFeatures, lastSegmentChars = 0): { score: number; hits: number } {
+  const b = bit(KW.analytic);
+  const all = f.flagCounts[b]!;
+  const material = lastSegmentChars > ANALYTIC_MATERIAL_CHARS ? f.last.flagCounts[b]! : 0;
+  const weighted = Math.min(ANALYTIC_MAX_HITS, all - material / 2);
+  return { score: 1 - (1 - ANALYTIC_CUE_P) ** weighted, hits: all };
 }
 
 export interface LatencyInput {

@@ -1,7 +1,7 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, type Capability, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
 import { addTokens, costOn, ZERO_TOKENS, type ProfileBucket, type TokenTotals } from './bucket.js';
-import { eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
+import { capabilityIndex, eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
 import { verdictConfidence, type Confidence } from './confidence.js';
 import { levelScale, type LevelScale } from './levels.js';
 import { assignedModelState, type ModelState } from './modelState.js';
@@ -12,7 +12,10 @@ import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeed
  * Verdict thresholds (README "Reports and recommendations" documents them). Per request, the
  * assigned model is *short* when it falls below a need by more than NEED_MARGIN (or fails a hard
  * constraint); the request is *over-served* when the assigned model meets every need and a model
- * at least OVER_COST_RATIO× cheaper on the request's own tokens does too. Per feature, in order:
+ * at least OVER_COST_RATIO× cheaper on the request's own tokens and *weaker* (lower capability
+ * index) does too: the assigned model carries capability the request does not use. A cheaper
+ * model that is at least as capable is a price finding, not over-provisioning: it is reported as
+ * a same-tier alternative (`peer`). Per feature, in order:
  * - over-provisioned: at least OVER_SHARE_MIN of the requests over-served: one cheaper model;
  * - mixed: at least MIXED_SHARE_MIN over-served and (so) at least MIXED_SHARE_MIN not: the
  *   requests span tiers; dynamic routing, one route per tier;
@@ -68,8 +71,13 @@ export interface FeatureAssessment {
   metadata_only_share: number;
   current_models: { model: string; share: number }[];
   verdict: Verdict;
-  /** Shares of requests: under = assigned falls short; light = a model OVER_COST_RATIO× cheaper meets the needs; over = light and the assigned model is not short (over-served); fit = neither. */
-  shares: { under: number; over: number; light: number; fit: number };
+  /**
+   * Shares of requests: under = assigned falls short; light = a weaker model OVER_COST_RATIO×
+   * cheaper meets the needs; over = light and the assigned model is not short (over-served);
+   * fit = neither; peer = not light, but a model at least as capable and OVER_COST_RATIO× cheaper
+   * meets the needs (the assigned model is overpriced, not over-provisioned).
+   */
+  shares: { under: number; over: number; light: number; fit: number; peer: number };
   strategy: 'static' | 'dynamic';
   routes: Route[];
   /** USD of the sample: current (logged cost where present, else catalog price) and with the routes. */
@@ -104,6 +112,8 @@ interface AssignedView {
   /** Catalog model used to price requests without logged cost (the model itself, or its replacement). */
   pricing: CatalogModel | null;
   state: ModelState;
+  /** Capability index of the judged scores (candidates.ts), null when unknown. */
+  index: number | null;
 }
 
 interface BucketEval {
@@ -112,6 +122,8 @@ interface BucketEval {
   under: boolean;
   short: Shortfall[];
   light: boolean;
+  /** Not light, but a model at least as capable and OVER_COST_RATIO× cheaper meets the needs. */
+  peer: boolean;
   /** Per candidate: meets the needs, and USD on the bucket's tokens. */
   adequate: Uint8Array;
   cost: Float64Array;
@@ -141,12 +153,19 @@ function quantile(pairs: { v: number; w: number }[], q: number): number {
 }
 
 /** The cheapest candidate meeting the needs of ROUTE_COVERAGE of the requests (else the best-covering one). */
-function chooseRoute(evals: BucketEval[], candidates: Candidate[], target = ROUTE_COVERAGE, maxCost = Infinity): { index: number; coverage: number; cost: number } | null {
+function chooseRoute(
+  evals: BucketEval[],
+  candidates: Candidate[],
+  target = ROUTE_COVERAGE,
+  maxCost = Infinity,
+  allow: (c: Candidate) => boolean = () => true,
+): { index: number; coverage: number; cost: number } | null {
   const total = evals.reduce((s, e) => s + e.bucket.requests, 0);
   if (total === 0 || candidates.length === 0) return null;
   let best: { index: number; coverage: number; cost: number } | null = null;
   let fallback: { index: number; coverage: number; cost: number } | null = null;
   for (let i = 0; i < candidates.length; i++) {
+    if (!allow(candidates[i]!)) continue;
     let covered = 0;
     let cost = 0;
     let priced = true;
@@ -203,7 +222,7 @@ function assignedView(modelId: string, opts: AssessOptions, candidates: Candidat
     scores = mode.scores;
     if (mode.note) state.notes.push(mode.note);
   }
-  return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state };
+  return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state, index: capabilityIndex(scores) };
 }
 
 function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate[]): BucketEval {
@@ -214,6 +233,7 @@ function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate
   const adequate = new Uint8Array(candidates.length);
   const cost = new Float64Array(candidates.length);
   let best = Infinity;
+  let bestWeaker = Infinity;
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
     const usd = costOn(c.model, b.tokens);
@@ -221,6 +241,7 @@ function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate
     if (usd !== null && isAdequate(c, needs)) {
       adequate[i] = 1;
       if (usd < best) best = usd;
+      if (isWeaker(c, a) && usd < bestWeaker) bestWeaker = usd;
     }
   }
   // Today's price of the bucket, comparable with the candidates' catalog prices: the catalog price
@@ -230,8 +251,15 @@ function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate
   else if (b.unlogged.requests === 0 && b.logged_cost_usd > 0) assignedCost = b.logged_cost_usd;
   else if (a.pricing) assignedCost = costOn(a.pricing, b.tokens);
   const under = hard.length > 0 || short.length > 0;
-  const light = Number.isFinite(best) && assignedCost !== null && best * OVER_COST_RATIO <= assignedCost;
-  return { bucket: b, needs, under, short: [...short, ...hard.map((h) => ({ capability: h as Shortfall['capability'], need: 1, has: null }))], light, adequate, cost, assignedCost };
+  const clearlyCheaper = (usd: number) => Number.isFinite(usd) && assignedCost !== null && usd * OVER_COST_RATIO <= assignedCost;
+  const light = clearlyCheaper(bestWeaker);
+  const peer = !light && !under && clearlyCheaper(best);
+  return { bucket: b, needs, under, short: [...short, ...hard.map((h) => ({ capability: h as Shortfall['capability'], need: 1, has: null }))], light, peer, adequate, cost, assignedCost };
+}
+
+/** A candidate with less capability overall than the assigned model (any candidate when the assigned model's is unknown). */
+function isWeaker(c: Candidate, a: AssignedView): boolean {
+  return a.index === null || c.capability_index < a.index;
 }
 
 function routeFor(evals: BucketEval[], candidates: Candidate[], share: number, why: (c: Candidate) => string, target = ROUTE_COVERAGE, maxCost = Infinity): Route | null {
@@ -266,6 +294,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     light: frac((e) => e.light),
     over: frac((e) => e.light && !e.under),
     fit: frac((e) => !e.light && !e.under),
+    peer: frac((e) => e.peer),
   };
   const metadataOnlyShare = n === 0 ? 0 : buckets.reduce((s, b) => s + b.metadata_only, 0) / n;
   for (const v of views.values()) if (!v.scores) warnings.push(`no benchmark scores for ${v.id}: whether it meets the needs cannot be judged`);
@@ -288,7 +317,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     const light = routeFor(lightEvals, candidates, lightEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => `simpler requests: ${describeNeeds(lightEvals)}; ${c.model.id} meets them, ${cheaperThan(c, lightEvals)}`);
     const strong = routeFor(strongEvals, candidates, strongEvals.reduce((s, e) => s + e.bucket.requests, 0) / n, (c) => {
       const deficit = topDeficits(strongEvals)[0];
-      return `demanding requests: ${describeNeeds(strongEvals)}${deficit ? `; ${(deficit.share * 100).toFixed(0)}% of the feature falls short of the assigned model on ${deficit.capability}` : ''}; ${c.model.id} (${c.tier}) meets them`;
+      return `demanding requests: ${describeNeeds(strongEvals)}${deficit ? `; ${(deficit.share * 100).toFixed(0)}% of them fall short of the assigned model on ${deficit.capability}` : ''}; ${c.model.id} (${c.tier}) meets them`;
     });
     return [light, strong].filter((r): r is Route => r !== null);
   };
@@ -314,18 +343,41 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     const [light, strong] = routes as [Route, Route];
     routes = [{ ...strong, share: 1, coverage: Math.min(light.coverage, strong.coverage), reason: `${light.reason}; ${strong.reason} (one model serves both tiers)` }];
   }
+  // A well-matched feature keeps its model; a gone or expiring one moves to a same-tier successor
+  // that meets the needs (the closest same-tier model when it does, else the cheapest one that does).
+  const successors = new Map<string, { model: string; coverage: number; note: string }>();
   if (verdict === 'well-matched') {
+    for (const [m, bs] of byModel) {
+      const v = views.get(m)!;
+      if (v.state.in_catalog && !v.state.expiring) continue;
+      const group = evals.filter((e) => bs.includes(e.bucket));
+      successors.set(m, successorOf(v, group, candidates));
+    }
     routes = [...byModel.entries()].map(([m, bs]) => {
       const v = views.get(m)!;
       const share = bs.reduce((s, b) => s + b.requests, 0) / n;
-      const keep = v.state.in_catalog && !v.state.expiring;
-      const model = keep ? m : v.state.replacement?.model ?? m;
+      const next = successors.get(m);
+      const model = next?.model ?? m;
       const tier = candidates.find((c) => c.model.id === model)?.tier ?? v.state.tier ?? 'efficient';
-      const reason = keep
-        ? `the needs (${needsText}) match ${m}; no model ${OVER_COST_RATIO}× cheaper serves ${(OVER_SHARE_MIN * 100).toFixed(0)}% of them`
-        : `${m} is ${v.state.in_catalog ? 'expiring' : 'gone from the catalog'}; ${model} is its closest same-tier replacement`;
-      return { model, tier, share, coverage: 1 - shares.under, reason };
+      const reason = next
+        ? `${m} is ${v.state.in_catalog ? 'expiring' : 'gone from the catalog'}; ${next.note}`
+        : `the needs (${needsText}) match ${m}; no weaker model ${OVER_COST_RATIO}× cheaper serves ${(OVER_SHARE_MIN * 100).toFixed(0)}% of them`;
+      return { model, tier, share, coverage: next ? next.coverage : 1 - shares.under, reason };
     });
+  }
+
+  // The assigned model may be overpriced rather than over-provisioned: a model at least as capable
+  // and OVER_COST_RATIO× cheaper meets the needs. Said in the warnings (and the well-matched route).
+  const peerEvals = evals.filter((e) => e.peer);
+  if (peerEvals.length > 0 && shares.peer >= MIXED_SHARE_MIN) {
+    const assignedIndex = views.get(mainModel)?.index ?? null;
+    const r = chooseRoute(peerEvals, candidates, ROUTE_COVERAGE, Infinity, (c) => assignedIndex === null || c.capability_index >= assignedIndex);
+    if (r) {
+      const c = candidates[r.index]!;
+      const note = `${(shares.peer * 100).toFixed(0)}% of requests are met by a model at least as capable as ${mainModel} and ${OVER_COST_RATIO}× cheaper: ${c.model.id} (${c.tier}), ${cheaperThan(c, peerEvals)} — a price finding, not over-provisioning`;
+      warnings.push(note);
+      if (verdict === 'well-matched') routes = routes.map((x) => ({ ...x, reason: `${x.reason}; cheaper alternative at least as capable: ${c.model.id}, ${cheaperThan(c, peerEvals)}` }));
+    }
   }
 
   if (verdict !== 'well-matched') routes = routes.map((r, i) => withReasoningModeNote(r, routes.length === 2 ? (i === 0 ? lightEvals : strongEvals) : evals, rawCandidates, candidates, scale));
@@ -344,9 +396,9 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     projected = 0;
     for (const e of evals) {
       const v = views.get(e.bucket.model)!;
-      const keep = v.state.in_catalog && !v.state.expiring;
-      const m = keep ? v.pricing : opts.catalog.models.find((x) => x.id === v.state.replacement?.model) ?? null;
-      const usd = keep ? e.bucket.logged_cost_usd + (m && e.bucket.unlogged.requests ? costOn(m, e.bucket.unlogged) ?? 0 : 0) : m ? costOn(m, e.bucket.tokens) : null;
+      const next = successors.get(e.bucket.model);
+      const m = next ? opts.catalog.models.find((x) => x.id === next.model) ?? null : v.pricing;
+      const usd = !next ? e.bucket.logged_cost_usd + (m && e.bucket.unlogged.requests ? costOn(m, e.bucket.unlogged) ?? 0 : 0) : m ? costOn(m, e.bucket.tokens) : null;
       projected = projected === null || usd === null ? null : projected + usd;
     }
   } else if (routes.length === 1) {
@@ -363,10 +415,7 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
     );
   }
   const routeModelOf = (e: BucketEval): string | null => {
-    if (verdict === 'well-matched') {
-      const v = views.get(e.bucket.model)!;
-      return v.state.in_catalog && !v.state.expiring ? e.bucket.model : v.state.replacement?.model ?? e.bucket.model;
-    }
+    if (verdict === 'well-matched') return successors.get(e.bucket.model)?.model ?? e.bucket.model;
     if (routes.length === 2) return e.light && !e.under ? routes[0]!.model : routes[1]!.model;
     return routes[0]?.model ?? null;
   };
@@ -402,6 +451,30 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
 }
 
 /**
+ * The same-tier successor of a gone or expiring model: its closest same-tier replacement
+ * (modelState.ts) when that meets ROUTE_COVERAGE of the requests, else the cheapest model of the
+ * same tier that does, else the closest replacement anyway (its coverage says how far it falls short).
+ */
+function successorOf(v: AssignedView, group: BucketEval[], candidates: Candidate[]): { model: string; coverage: number; note: string } {
+  const total = group.reduce((s, e) => s + e.bucket.requests, 0) || 1;
+  const coverageOf = (id: string): number => {
+    const i = candidates.findIndex((c) => c.model.id === id);
+    return i < 0 ? 0 : group.reduce((s, e) => s + (e.adequate[i] ? e.bucket.requests : 0), 0) / total;
+  };
+  const closest = v.state.replacement?.model ?? null;
+  const tier = v.state.tier ?? (closest ? candidates.find((c) => c.model.id === closest)?.tier : undefined);
+  if (closest && coverageOf(closest) >= ROUTE_COVERAGE) return { model: closest, coverage: coverageOf(closest), note: `${closest} is its closest same-tier replacement and meets the needs` };
+  const r = tier ? chooseRoute(group, candidates, ROUTE_COVERAGE, Infinity, (c) => c.tier === tier) : null;
+  if (r) {
+    const id = candidates[r.index]!.model.id;
+    const why = closest ? `the closest same-tier model, ${closest}, meets only ${(coverageOf(closest) * 100).toFixed(0)}% of the requests; ` : '';
+    return { model: id, coverage: r.coverage, note: `${why}${id} is the cheapest ${tier} model that meets ${(r.coverage * 100).toFixed(0)}%` };
+  }
+  const model = closest ?? v.id;
+  return { model, coverage: coverageOf(model), note: `${model} is its closest same-tier replacement (no ${tier ?? 'same-tier'} model meets ${(ROUTE_COVERAGE * 100).toFixed(0)}% of the requests)` };
+}
+
+/**
  * A route to a hybrid model whose non-reasoning scores would not cover the requests its
  * reasoning-mode scores cover relies on reasoning mode: its reason says "enable reasoning".
  */
@@ -426,14 +499,26 @@ function withReasoningModeNote(route: Route, group: BucketEval[], rawCandidates:
   };
 }
 
+/** The capabilities short most often; on equal shares, the one with the larger mean gap (need − level) first. */
 function topDeficits(evals: BucketEval[]): { capability: string; share: number }[] {
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
-  const counts = new Map<string, number>();
-  for (const e of evals) for (const s of new Set(e.short.map((x) => x.capability))) counts.set(s, (counts.get(s) ?? 0) + e.bucket.requests);
+  const counts = new Map<string, { requests: number; gap: number }>();
+  for (const e of evals) {
+    const seen = new Set<string>();
+    for (const x of e.short) {
+      if (seen.has(x.capability)) continue;
+      seen.add(x.capability);
+      const c = counts.get(x.capability) ?? { requests: 0, gap: 0 };
+      c.requests += e.bucket.requests;
+      c.gap += (x.need - (x.has ?? 0)) * e.bucket.requests;
+      counts.set(x.capability, c);
+    }
+  }
   return [...counts.entries()]
-    .map(([capability, c]) => ({ capability, share: n === 0 ? 0 : c / n }))
-    .sort((a, b) => b.share - a.share || a.capability.localeCompare(b.capability))
-    .slice(0, 3);
+    .map(([capability, c]) => ({ capability, share: n === 0 ? 0 : c.requests / n, gap: c.gap / c.requests }))
+    .sort((a, b) => b.share - a.share || b.gap - a.gap || a.capability.localeCompare(b.capability))
+    .slice(0, 3)
+    .map(({ capability, share }) => ({ capability, share }));
 }
 
 function needDistribution(evals: BucketEval[]): FeatureAssessment['need_distribution'] {

@@ -1,6 +1,6 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, supportsParameter, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
-import { hasShortfall, INTERACTIVE_MAX_TTFT_S, type CapabilityNeeds } from './needs.js';
+import { INTERACTIVE_MAX_TTFT_S, meetsNeeds, type CapabilityNeeds } from './needs.js';
 
 /**
  * Model tiers, by capability index (the mean of a model's known capability scores). A tier is a
@@ -127,5 +127,5 @@ export function isAdequate(c: Candidate, needs: CapabilityNeeds): boolean {
     const t = c.scores?.ttft_s;
     if (t === null || t === undefined || t > INTERACTIVE_MAX_TTFT_S) return false;
   }
-  return !hasShortfall(needs, c.scores);
+  return meetsNeeds(needs, c.scores);
 }

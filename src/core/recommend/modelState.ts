@@ -116,14 +116,14 @@ export function assignedModelState(input: {
   if (!model) {
     notes.push(`${modelId} is not in the ${catalog.source} catalog of ${catalog.snapshot_date} (withdrawn or renamed)`);
     state.replacement = findReplacement(modelId, scores, loggedPerRequest, input.tokens, input.candidates);
-    if (state.replacement) notes.push(`same-tier replacement: ${state.replacement.model} (${state.replacement.reason})`);
+    if (state.replacement) notes.push(`closest same-tier model: ${state.replacement.model} (${state.replacement.reason}; the route says whether it meets the needs)`);
     return state;
   }
   if (model.expiration_date && model.expiration_date <= addDays(asOf, EXPIRY_WARNING_DAYS)) {
     state.expiring = true;
     notes.push(`${modelId} ${model.expiration_date <= asOf ? 'expired' : 'expires'} on ${model.expiration_date}`);
     state.replacement = findReplacement(modelId, scores, loggedPerRequest, input.tokens, input.candidates);
-    if (state.replacement) notes.push(`same-tier replacement: ${state.replacement.model} (${state.replacement.reason})`);
+    if (state.replacement) notes.push(`closest same-tier model: ${state.replacement.model} (${state.replacement.reason}; the route says whether it meets the needs)`);
   }
   if (input.logged.tokens.requests > 0 && input.logged.usd > 0) {
     const catalogUsd = costOn(model, input.logged.tokens);

@@ -1,4 +1,4 @@
-import type { Capability, ModelScores } from '../catalog/types.js';
+import { CAPABILITIES, type Capability, type ModelScores } from '../catalog/types.js';
 import type { CapabilityProfile, Domain } from '../profile.js';
 
 /**
@@ -31,6 +31,13 @@ export const FORMAT_IF_NEED = 0.25;
 export const EFFORT_MIN_REASONING_TOKENS = 1_000;
 export const EFFORT_FULL_REASONING_TOKENS = 4_000;
 export const EFFORT_MAX_NEED = 0.9;
+/**
+ * The reasoning head gives a probability that a request needs reasoning, not a level. Below
+ * REASONING_MIN_PROBABILITY the classifier judges a request clearly more likely not to need it,
+ * so it sets no reasoning need (observed effort still can); from there on the need is the
+ * probability itself (0.8 = "a top-20% reasoner").
+ */
+export const REASONING_MIN_PROBABILITY = 0.35;
 /** Tool-use need of a request that carries tools, before its complexity raises it. */
 export const TOOL_USE_BASE_NEED = 0.4;
 /** Prompts from this many tokens up need long-context skill; at LONG_CONTEXT_FULL_TOKENS the need is LONG_CONTEXT_MAX_NEED. */
@@ -48,7 +55,7 @@ const CONSTRAINED_FORMATS = new Set(['json', 'table', 'list', 'markdown_document
 /** Where each need comes from, for the report ("why"). */
 export const NEED_SOURCES: Record<Capability | 'domain' | 'context', string> = {
   general: 'complexity',
-  reasoning: `max(reasoning, observed reasoning effort: ${EFFORT_MAX_NEED} at ${EFFORT_FULL_REASONING_TOKENS} reasoning tokens per request)`,
+  reasoning: `max(reasoning when at least ${REASONING_MIN_PROBABILITY}, observed reasoning effort: ${EFFORT_MAX_NEED} at ${EFFORT_FULL_REASONING_TOKENS} reasoning tokens per request)`,
   coding: 'code tasks (task_type code_generation, output_format code, domain software): max(complexity, reasoning)',
   instruction_following: `max(${POLICY_IF_MAX_NEED} × policy_sensitivity^${POLICY_IF_CURVE}, ${STRUCTURED_OUTPUT_IF_NEED} if structured output, ${FORMAT_IF_NEED} if a constrained format)`,
   tool_use: `needs_tools: max(${TOOL_USE_BASE_NEED}, complexity)`,
@@ -101,7 +108,7 @@ export function requiredCapabilities(profile: CapabilityProfile, usage: { comple
   return {
     capabilities: {
       general: clamp01(profile.complexity),
-      reasoning: clamp01(Math.max(profile.reasoning, effortNeed(usage.reasoning_tokens ?? 0))),
+      reasoning: clamp01(Math.max(profile.reasoning >= REASONING_MIN_PROBABILITY ? profile.reasoning : 0, effortNeed(usage.reasoning_tokens ?? 0))),
       coding: isCode ? clamp01(Math.max(profile.complexity, profile.reasoning)) : 0,
       instruction_following: clamp01(ifNeed),
       tool_use: profile.needs_tools ? clamp01(Math.max(TOOL_USE_BASE_NEED, profile.complexity)) : 0,
@@ -116,28 +123,32 @@ export function requiredCapabilities(profile: CapabilityProfile, usage: { comple
   };
 }
 
+/**
+ * True when `scores` meets every need (the same rule as `shortfalls(...).length === 0`, without
+ * building the list): the hot path of recommending, called once per bucket and candidate.
+ */
+export function meetsNeeds(needs: CapabilityNeeds, scores: ModelScores | undefined): boolean {
+  const caps = needs.capabilities;
+  for (const cap of CAPABILITIES) {
+    const need = caps[cap];
+    if (need < MIN_CHECKED_NEED) continue;
+    const has = scores?.capabilities[cap];
+    if (has === undefined || has === null || has < need - NEED_MARGIN) return false;
+  }
+  const d = needs.domain;
+  if (d && d.level >= MIN_CHECKED_NEED) {
+    const has = scores?.domains[d.domain];
+    if (has !== undefined && has !== null && has < d.level - NEED_MARGIN) return false;
+  }
+  return true;
+}
+
 /** One capability where a model falls short of a need by more than the margin. */
 export interface Shortfall {
   capability: Capability | `domain:${Domain}`;
   need: number;
   /** The model's score, or null when the catalog has no score for it. */
   has: number | null;
-}
-
-/** Whether `shortfalls(needs, scores)` is non-empty, without building it (the hot path of candidate checks). */
-export function hasShortfall(needs: CapabilityNeeds, scores: ModelScores | undefined): boolean {
-  const caps = needs.capabilities;
-  for (const cap in caps) {
-    const need = caps[cap as Capability];
-    if (need < MIN_CHECKED_NEED) continue;
-    const has = scores?.capabilities[cap as Capability];
-    if (has === undefined || has === null || has < need - NEED_MARGIN) return true;
-  }
-  if (needs.domain && needs.domain.level >= MIN_CHECKED_NEED) {
-    const has = scores?.domains[needs.domain.domain];
-    if (has !== undefined && has !== null && has < needs.domain.level - NEED_MARGIN) return true;
-  }
-  return false;
 }
 
 /**

@@ -21,7 +21,7 @@ describe('assessFeature verdicts', () => {
   it('over-provisioned: a frontier model on easy traffic → one efficient route, cost projected with it', () => {
     const a = assessFeature('f', [bucket('lab/frontier', 100, easy)], opts());
     expect(a.verdict).toBe('over-provisioned');
-    expect(a.shares).toEqual({ under: 0, light: 1, over: 1, fit: 0 });
+    expect(a.shares).toEqual({ under: 0, light: 1, over: 1, fit: 0, peer: 0 });
     expect(a.strategy).toBe('static');
     expect(a.routes.map((r) => [r.model, r.tier, r.share, r.coverage])).toEqual([['lab/efficient', 'efficient', 1, 1]]);
     // 100 requests × (1000 prompt, 200 completion): frontier $5/$25 per M = $1.00; efficient $0.2/$0.8 = $0.036.
@@ -34,7 +34,11 @@ describe('assessFeature verdicts', () => {
     expect(a.verdict).toBe('under-provisioned');
     expect(a.shares.under).toBeCloseTo(0.4, 10);
     expect(a.routes.map((r) => r.model)).toEqual(['lab/frontier']);
-    expect(a.deficits[0]).toEqual({ capability: 'general', share: 0.4 });
+    // general (need 0.85) and reasoning (0.9) are both short for 40%: the larger gap to the mid level (0.75) comes first
+    expect(a.deficits.slice(0, 2)).toEqual([
+      { capability: 'reasoning', share: 0.4 },
+      { capability: 'general', share: 0.4 },
+    ]);
     const reasoning = a.quality.find((q) => q.capability === 'reasoning')!;
     // levels: mid is the 3rd of 4 models (0.75), frontier the strongest (1)
     expect(reasoning).toMatchObject({ assigned: 0.75, projected: 1, short_share_assigned: 0.4, short_share_projected: 0 });
@@ -58,6 +62,24 @@ describe('assessFeature verdicts', () => {
       ['lab/efficient', 0.5],
       ['lab/frontier', 0.5],
     ]);
+  });
+
+  it('overpriced, not over-provisioned: a model as capable and 5× cheaper meets the needs → well-matched, with the alternative named', () => {
+    // lab/pricey has the mid model's scores at 5× its price: the cheaper model that serves it is not weaker.
+    const cat = handCatalog([model('lab/pricey', { prompt: 5, completion: 25 })], [scores('lab/pricey', 0.7)]);
+    const a = assessFeature('f', [bucket('lab/pricey', 100, medium)], opts({ catalog: cat }));
+    expect(a.verdict).toBe('well-matched');
+    expect(a.shares).toEqual({ under: 0, light: 0, over: 0, fit: 1, peer: 1 });
+    expect(a.routes.map((r) => r.model)).toEqual(['lab/pricey']);
+    expect(a.routes[0]!.reason).toContain('cheaper alternative at least as capable: lab/mid, 5.0× cheaper than today');
+    expect(a.warnings).toContain('100% of requests are met by a model at least as capable as lab/pricey and 3× cheaper: lab/mid (mid), 5.0× cheaper than today — a price finding, not over-provisioning');
+  });
+
+  it('the same easy traffic on that pricey model is over-provisioned: a weaker model 3× cheaper meets it', () => {
+    const cat = handCatalog([model('lab/pricey', { prompt: 5, completion: 25 })], [scores('lab/pricey', 0.7)]);
+    const a = assessFeature('f', [bucket('lab/pricey', 100, easy)], opts({ catalog: cat }));
+    expect(a.verdict).toBe('over-provisioned');
+    expect(a.shares).toMatchObject({ light: 1, over: 1, peer: 0 });
   });
 
   it('well-matched: needs at the mid level on the mid model, nothing 3× cheaper meets them', () => {
@@ -151,6 +173,17 @@ describe('the assigned model state', () => {
     expect(a.routes[0]!.model).toBe('lab/efficient-2');
     expect(a.warnings.some((w) => w.includes('gone/flash is not in the test catalog'))).toBe(true);
     expect(a.sample_cost.current).toBe(0.03);
+  });
+
+  it('missing, and the closest same-tier model falls short: the route goes to the cheapest same-tier model that meets the needs', () => {
+    // gone/flash-lite is the closest same-tier model (same provider) but weak on general; lab/efficient meets the needs.
+    const cat = handCatalog([model('gone/flash-lite', { prompt: 0.1, completion: 0.4 })], [scores('gone/flash-lite', 0.48, { caps: { general: 0.2 } }), scores('gone/flash', 0.51)]);
+    const b = { ...bucket('gone/flash', 100, { complexity: 0.5, reasoning: 0.4 }), logged_cost_usd: 0.03, unlogged: tokens(0) };
+    const a = assessFeature('f', [b], opts({ catalog: cat }));
+    expect(a.model_states[0]!.replacement?.model).toBe('gone/flash-lite');
+    expect(a.verdict).toBe('well-matched');
+    expect(a.routes.map((r) => [r.model, r.tier, r.coverage])).toEqual([['lab/efficient', 'efficient', 1]]);
+    expect(a.routes[0]!.reason).toContain('the closest same-tier model, gone/flash-lite, meets only 0% of the requests; lab/efficient is the cheapest efficient model that meets 100%');
   });
 
   it('expiring within 90 days is flagged with a replacement', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EFFORT_FULL_REASONING_TOKENS,
@@ -6,7 +7,9 @@ import {
   LONG_CONTEXT_MAX_NEED,
   POLICY_IF_CURVE,
   POLICY_IF_MAX_NEED,
+  REASONING_MIN_PROBABILITY,
   STRUCTURED_OUTPUT_IF_NEED,
+  meetsNeeds,
   requiredCapabilities,
   shortfalls,
 } from '../../../src/core/recommend/needs.js';
@@ -42,10 +45,16 @@ describe('requiredCapabilities', () => {
   });
 
   it('reasoning tokens a reasoning model spent raise the reasoning need', () => {
-    const p = profile({ reasoning: 0.3 });
-    expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS - 1 }).capabilities.reasoning).toBe(0.3);
+    const p = profile({ reasoning: 0.4 });
+    expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS - 1 }).capabilities.reasoning).toBe(0.4);
     expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_MIN_REASONING_TOKENS }).capabilities.reasoning).toBeCloseTo(EFFORT_MAX_NEED / 2, 12);
     expect(requiredCapabilities(p, { reasoning_tokens: EFFORT_FULL_REASONING_TOKENS * 3 }).capabilities.reasoning).toBe(EFFORT_MAX_NEED);
+  });
+
+  it(`a reasoning probability below REASONING_MIN_PROBABILITY (${REASONING_MIN_PROBABILITY}) sets no reasoning need; observed effort still does`, () => {
+    expect(requiredCapabilities(profile({ reasoning: REASONING_MIN_PROBABILITY - 0.01 })).capabilities.reasoning).toBe(0);
+    expect(requiredCapabilities(profile({ reasoning: REASONING_MIN_PROBABILITY })).capabilities.reasoning).toBe(REASONING_MIN_PROBABILITY);
+    expect(requiredCapabilities(profile({ reasoning: 0.1 }), { reasoning_tokens: EFFORT_FULL_REASONING_TOKENS }).capabilities.reasoning).toBe(EFFORT_MAX_NEED);
   });
 
   it('an unknown score is a shortfall, never a guess; a missing domain score is not checked', () => {
@@ -74,5 +83,26 @@ describe('levelScale', () => {
     const scale = levelScale(pop);
     expect(scale.apply(pop[2]!).capabilities).toMatchObject({ general: 0.75, tool_use: 0.75 });
     expect(scale.apply(scores('x', 0.3, { caps: { tool_use: 0.5 } })).capabilities).toMatchObject({ general: 0.5, tool_use: 0 });
+  });
+});
+
+describe('meetsNeeds', () => {
+  it('property: agrees with shortfalls() on arbitrary needs and scores (missing scores included)', () => {
+    const level = fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.record({ reasoning: fc.double({ min: 0, max: 1, noNaN: true }), complexity: fc.double({ min: 0, max: 1, noNaN: true }), policy_sensitivity: fc.double({ min: 0, max: 1, noNaN: true }) }),
+        fc.constantFrom('general', 'legal', 'math'),
+        fc.tuple(level, level, level, level, level),
+        (p, domain, [g, r, c, i, d]) => {
+          const needs = requiredCapabilities(profile({ ...p, domain: domain as 'general', task_type: 'code_generation' }));
+          const s = scores('m', 0.5);
+          s.capabilities = { general: g, reasoning: r, coding: c, instruction_following: i };
+          if (d !== undefined) s.domains = { [domain]: d };
+          expect(meetsNeeds(needs, s)).toBe(shortfalls(needs, s).length === 0);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
