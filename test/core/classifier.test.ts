@@ -133,9 +133,10 @@ describe('classifyPrompt on real prompts', () => {
     expect(long.signals).toContain('analytic:2 method cues');
     expect(short.signals).toContain('analytic:2 method cues');
     // same two cues: 1 − 0.6² = 0.64 evidence in a short ask, 1 − 0.6¹ = 0.40 inside the long record
-    const f = new PromptClassifier().features({ system_prompt: system, messages: [{ role: 'user', content: record, attachments: 0 }] });
-    expect(analyticDepth(f, record.length).score).toBeCloseTo(0.4, 12);
-    expect(analyticDepth(f, 100).score).toBeCloseTo(0.64, 12);
+    const c = new PromptClassifier();
+    const depth = (content: string) => analyticDepth(c.features({ system_prompt: system, messages: [{ role: 'user', content, attachments: 0 }] })).score;
+    expect(depth(record)).toBeCloseTo(0.4, 12);
+    expect(depth('Compare retention and median response time across segments.')).toBeCloseTo(0.64, 12);
   });
 
   it('a JSON-bound response is data, not code: the task falls back to the best other class', () => {

@@ -61,7 +61,7 @@ export interface TextFeatures {
   flags: number;
   flagCounts: Int32Array;
   s: StructureCounts;
-  /** Script counts and keyword-flag counts of the last segment (the latest message) alone. */
+  /** Script counts, length (`counts.chars`) and keyword-flag counts of the last segment (the latest message) alone. */
   last: { counts: StructureCounts; flagCounts: Int32Array };
   /** Keyword-flag counts, e-mail addresses and long digit runs of the first segment alone (the system prompt, when there is one). */
   first: { flagCounts: Int32Array; emails: number; longDigitRuns: number };
@@ -257,6 +257,9 @@ export class FeatureExtractor {
     const base = this.base;
     scriptsDiff(base, ZERO_COUNTS, ZERO_COUNTS);
     const baseFlags = this.baseFlagCounts.fill(0);
+    out.first.flagCounts.fill(0);
+    out.first.emails = 0;
+    out.first.longDigitRuns = 0;
     for (let si = 0; si < segments.length; si++) {
       const seg = segments[si]!;
       if (si === segments.length - 1) {
@@ -285,15 +288,11 @@ export class FeatureExtractor {
       }
       pos = segEnd + 1;
     }
-    if (segments.length === 0) {
-      out.first.flagCounts.fill(0);
-      out.first.emails = 0;
-      out.first.longDigitRuns = 0;
-    }
     out.s.endsWithQuestion = endsWithQuestion(segments);
     const last = out.last;
     for (let b = 0; b < 32; b++) last.flagCounts[b] = out.flagCounts[b]! - baseFlags[b]!;
     scriptsDiff(last.counts, out.s, base);
+    last.counts.chars = segments.at(-1)?.length ?? 0;
     this.finish(extraHand);
     const bits = this.bits;
     for (let i = 0, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;

@@ -126,7 +126,7 @@ export class PromptClassifier {
     let output_format: OutputFormat = OUTPUT_FORMATS[fi]!;
     // Reasoning: the head's probability and the analytical-method cues as two sources of evidence (noisy-OR).
     const head = sigmoid(z[HEADS.reasoning.offset]!);
-    const analytic = analyticDepth(f, input.messages.at(-1)?.content?.length ?? 0);
+    const analytic = analyticDepth(f);
     const reasoning = 1 - (1 - head) * (1 - analytic.score);
     const safety_risk = sigmoid(z[HEADS.safety.offset]!);
     signals.push(`task:${task_type} p=${tp.toFixed(2)}${codeRelabeled ? ' (not code: JSON response_format)' : ''}`, `domain:${domain} p=${dp.toFixed(2)}`);

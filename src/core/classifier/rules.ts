@@ -85,10 +85,10 @@ export const ANALYTIC_MATERIAL_CHARS = 2000;
  * ANALYTIC_CUE_P (noisy-OR, saturating): 1 cue 0.40, 2 cues 0.64, 3 cues 0.78, 4 cues 0.87;
  * cues inside a long latest message (ANALYTIC_MATERIAL_CHARS) count half.
  */
-export function analyticDepth(f: TextFeatures, lastSegmentChars = 0): { score: number; hits: number } {
+export function analyticDepth(f: TextFeatures): { score: number; hits: number } {
   const b = bit(KW.analytic);
   const all = f.flagCounts[b]!;
-  const material = lastSegmentChars > ANALYTIC_MATERIAL_CHARS ? f.last.flagCounts[b]! : 0;
+  const material = f.last.counts.chars > ANALYTIC_MATERIAL_CHARS ? f.last.flagCounts[b]! : 0;
   const weighted = Math.min(ANALYTIC_MAX_HITS, all - material / 2);
   return { score: 1 - (1 - ANALYTIC_CUE_P) ** weighted, hits: all };
 }

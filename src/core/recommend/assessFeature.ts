@@ -347,11 +347,9 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
   // that meets the needs (the closest same-tier model when it does, else the cheapest one that does).
   const successors = new Map<string, { model: string; coverage: number; note: string }>();
   if (verdict === 'well-matched') {
-    for (const [m, bs] of byModel) {
-      const v = views.get(m)!;
+    for (const [m, v] of views) {
       if (v.state.in_catalog && !v.state.expiring) continue;
-      const group = evals.filter((e) => bs.includes(e.bucket));
-      successors.set(m, successorOf(v, group, candidates));
+      successors.set(m, successorOf(v, evals.filter((e) => e.bucket.model === m), candidates));
     }
     routes = [...byModel.entries()].map(([m, bs]) => {
       const v = views.get(m)!;
