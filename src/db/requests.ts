@@ -25,6 +25,16 @@ const REJECT_COLUMNS = 'line, field, reason, raw';
  * DuckDB writes out as row groups fill.
  */
 export const APPENDER_FLUSH_ROWS = 8192;
+/**
+ * What a conflicting duplicate's reject keeps: its original record when analyze kept it
+ * (--store-raw), else the record as stored (its columns, masked as they are).
+ */
+const STORED_RECORD = `coalesce(r.raw::VARCHAR, json_object(
+  'request_id', r.request_id, 'timestamp', r.ts, 'feature', r.feature, 'tenant_id', r.tenant_id, 'user_id', r.user_id,
+  'model', r.model, 'provider', r.provider, 'system_prompt', r.system_prompt, 'messages', r.messages, 'tools', r.tools,
+  'response_format', r.response_format, 'prompt_tokens', r.prompt_tokens, 'completion_tokens', r.completion_tokens,
+  'cost_usd', r.cost_usd, 'latency_ms', r.latency_ms, 'status', r.status, 'error', r.error, 'metadata', r.metadata,
+  'source_format', r.source_format)::VARCHAR)`;
 const CONFLICT_REASON = 'duplicate request_id with different content (first copy kept)';
 
 /** How each column of `requests`, in table order, is filled: from the row tuple, a per-file constant, or NULL. */
@@ -136,7 +146,7 @@ export class RequestWriter {
          FROM fresh f LEFT JOIN (SELECT request_id, content_sha256 FROM requests WHERE ingested_at <> $1) o USING (request_id)
          WHERE f.n > 1 OR o.request_id IS NOT NULL
        )
-       SELECT r.rowid AS rid, r.source_line, r.raw, r.content_sha256 <> coalesce(p.stored_sha, p.first_sha) AS conflict
+       SELECT r.rowid AS rid, r.source_line, ${STORED_RECORD} AS raw, r.content_sha256 <> coalesce(p.stored_sha, p.first_sha) AS conflict
        FROM requests r JOIN repeated p USING (request_id)
        WHERE r.ingested_at = $1 AND (p.stored_sha IS NOT NULL OR r.source_line > p.first_line)`,
       [at],

@@ -49,6 +49,8 @@ export interface IngestOptions extends RecordReaderOptions {
   join?: ReadonlyMap<string, JoinedRequest>;
   /** How much prompt text is kept (default `redacted`). */
   storeText?: StoreTextMode;
+  /** Keep each stored request's original record (masked like the rest) in `requests.raw`. */
+  storeRaw?: boolean;
 }
 
 export interface RejectSample {
@@ -116,6 +118,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     derive: observers.map((o) => o.derive),
     join: opts.join,
     storeText: opts.storeText ?? DEFAULT_STORE_TEXT,
+    storeRaw: opts.storeRaw ?? false,
   };
   // The join index lives on this thread (it can be large): joined ingests parse inline.
   const workers = opts.join ? 0 : (opts.workers ?? (info.size < INLINE_BELOW_BYTES ? 0 : defaultWorkerCount()));

@@ -110,7 +110,7 @@ describe('pnyx analyze on gateway exports', () => {
 
   it('--join gives OpenRouter generations the prompts and features of the request log', async () => {
     const db = join(t.path, 'joined.duckdb');
-    const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db]);
+    const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db, '--store-raw']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('joined 19 records without prompt text with 19 request-log records that have it');
     const rows = await query<{ app: boolean; has_prompt_text: boolean; n: bigint }>(

@@ -29,6 +29,7 @@ interface AnalyzeFlags {
   config?: string;
   sample?: string;
   storeText: string;
+  storeRaw?: boolean;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -76,6 +77,7 @@ export function register(program: Command): void {
       'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
       DEFAULT_STORE_TEXT,
     )
+    .option('--store-raw', "also keep each request's original log record (masked per --store-text) in requests.raw; off by default: the columns hold everything pnyx reads, and the record repeats every prompt (the database grows ~2.5x)")
     .addHelpText(
       'after',
       '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
@@ -119,6 +121,7 @@ export function register(program: Command): void {
             workers: envCount(process.env.PNYX_WORKERS),
             batchBytes: envCount(process.env.PNYX_BATCH_BYTES),
             storeText,
+            storeRaw: flags.storeRaw === true,
             onProgress: (p) => {
               if (p.file !== progressFile) {
                 progressFile = p.file;
