@@ -1,6 +1,7 @@
 /**
  * Golden outputs of the parse path (everything parse workers store, before the classifier): for
- * every input file in fixtures/ and test/corpus/ under each --store-text mode, a digest of each
+ * every input file in fixtures/ and test/corpus/ under each --store-text mode (with --store-raw, and
+ * the default redacted without it), a digest of each
  * `requests` column and of the rejects; plus redactText over a corpus of tricky strings and a
  * synthetic log whose records carry those strings in every kind of field. A faster parse path
  * must leave all of them byte for byte as they are (content_sha256 is compared with hashes that
@@ -9,7 +10,7 @@
  *   npx tsx scripts/golden-parse.ts --write          rewrite test/stages/parse.golden.json
  *   npx tsx scripts/golden-parse.ts --check          compare with it (test/stages/parse.golden.test.ts does too)
  *   npx tsx scripts/golden-parse.ts --log F [--lines 20000] [--rows OUT]
- *                                                    digest of the first lines of a log (all modes);
+ *                                                    digest of the first lines of a log (all variants);
  *                                                    --rows: one line per row/reject with its digest,
  *                                                    to diff two checkouts row by row
  */
@@ -41,8 +42,14 @@ export function goldenInputs(): string[] {
     .sort();
 }
 
-function options(file: string, kind: ParseOptions['kind'], storeText: StoreTextMode): ParseOptions {
-  return { mapping: DEFAULT_MAPPING, file, kind, sampleRate: 1, derive: [], storeText };
+/** The variants checked: every --store-text mode with --store-raw (so the masked raw record is covered), and the default. */
+const VARIANTS: readonly { name: string; storeText: StoreTextMode; storeRaw: boolean }[] = [
+  ...STORE_TEXT_MODES.map((m) => ({ name: `${m}+raw`, storeText: m, storeRaw: true })),
+  { name: 'redacted', storeText: 'redacted', storeRaw: false },
+];
+
+function options(file: string, kind: ParseOptions['kind'], v: (typeof VARIANTS)[number]): ParseOptions {
+  return { mapping: DEFAULT_MAPPING, file, kind, sampleRate: 1, derive: [], storeText: v.storeText, storeRaw: v.storeRaw };
 }
 
 /** Runs parse jobs in order, as ingest does, making line numbers absolute. */
@@ -105,10 +112,10 @@ export async function computeGolden(): Promise<Golden> {
         read = await fileJobs(path, db);
       } catch (err) {
         // A file the reader refuses whole (not gzip, wrong schema): its message is the output.
-        for (const mode of STORE_TEXT_MODES) files[name][mode] = { error: (err as Error).message.replace(ROOT, '<root>') };
+        for (const v of VARIANTS) files[name][v.name] = { error: (err as Error).message.replace(ROOT, '<root>') };
         continue;
       }
-      for (const mode of STORE_TEXT_MODES) files[name][mode] = digestResults(runJobs(read.jobs.map(copyJob), options(name, read.kind, mode)));
+      for (const v of VARIANTS) files[name][v.name] = digestResults(runJobs(read.jobs.map(copyJob), options(name, read.kind, v)));
     }
   } finally {
     db.close();
@@ -117,7 +124,7 @@ export async function computeGolden(): Promise<Golden> {
   const strings = trickyStrings();
   const log = new TextEncoder().encode(trickyLog(strings));
   const trickyDigests: Record<string, Digest> = {};
-  for (const mode of STORE_TEXT_MODES) trickyDigests[mode] = digestResults(runJobs([{ bytes: log.slice(), firstBatch: true }], options('tricky.jsonl', 'jsonl', mode)));
+  for (const v of VARIANTS) trickyDigests[v.name] = digestResults(runJobs([{ bytes: log.slice(), firstBatch: true }], options('tricky.jsonl', 'jsonl', v)));
   return {
     files,
     redact: { strings: strings.length, digest: sha(JSON.stringify(strings.map((s) => redactText(s)))) },
@@ -162,13 +169,13 @@ async function main(): Promise<void> {
     const rowsOut = flag('--rows');
     const perRow: string[] = [];
     const out: Record<string, Digest> = {};
-    for (const mode of STORE_TEXT_MODES) {
-      const results = runJobs(logJobs(log, lines), options('log.jsonl', 'jsonl', mode));
-      out[mode] = digestResults(results);
+    for (const v of VARIANTS) {
+      const results = runJobs(logJobs(log, lines), options('log.jsonl', 'jsonl', v));
+      out[v.name] = digestResults(results);
       if (rowsOut) {
         for (const r of results) {
-          for (const row of r.rows) perRow.push(`${mode} row ${row[0]} ${sha(JSON.stringify(row))}`);
-          for (const rej of r.rejects) perRow.push(`${mode} reject ${rej[0]} ${sha(JSON.stringify(rej))}`);
+          for (const row of r.rows) perRow.push(`${v.name} row ${row[0]} ${sha(JSON.stringify(row))}`);
+          for (const rej of r.rejects) perRow.push(`${v.name} reject ${rej[0]} ${sha(JSON.stringify(rej))}`);
         }
       }
     }

@@ -1,0 +1,134 @@
+/**
+ * redactText as it was before the prefilters of the parse-speed work (issue 7), kept verbatim as
+ * the reference the property tests compare the current implementation with: the two must give
+ * the same output for every string.
+ */
+/**
+ * Masks personal data and secrets in log text before it is stored: emails, phone numbers,
+ * payment cards (Luhn-checked), IBANs (mod-97 checked), API keys and tokens (OpenAI/Anthropic
+ * `sk-...`, AWS `AKIA...`, GitHub `ghp_...`, Slack `xox.-...`, Google `AIza...`, Stripe,
+ * GitLab, Hugging Face, `Bearer ...`, JWTs) and `password=...`-style assignments.
+ *
+ * Pure and fast: it runs on every prompt. A few regexes, each starting with a literal or a word
+ * boundary (so long runs of letters or base64 never make them backtrack), each skipped when a
+ * cheap check shows it cannot match; emails are found from their `@`. Checksums are verified
+ * in the replacer, so order numbers and timestamps that merely look like cards or IBANs stay.
+ */
+
+export type RedactionKind = 'EMAIL' | 'PHONE' | 'CARD' | 'IBAN' | 'API_KEY' | 'TOKEN' | 'SECRET';
+
+/** The placeholder a masked value is replaced with, e.g. `[EMAIL]`. */
+export const placeholder = (k: RedactionKind): string => `[${k}]`;
+
+/** Tokens and API keys with a recognisable shape or prefix. */
+const KEYS = new RegExp(
+  String.raw`\b(?:` +
+    [
+      String.raw`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, // JWT
+      String.raw`sk-[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic
+      String.raw`(?:AKIA|ASIA)[0-9A-Z]{16}\b`, // AWS access key id
+      String.raw`gh[pousr]_[A-Za-z0-9]{30,}`, // GitHub
+      String.raw`github_pat_[A-Za-z0-9_]{30,}`,
+      String.raw`xox[abposr]-[A-Za-z0-9-]{10,}`, // Slack
+      String.raw`AIza[0-9A-Za-z_-]{35}`, // Google
+      String.raw`[rs]k_(?:live|test)_[A-Za-z0-9]{16,}`, // Stripe
+      String.raw`glpat-[A-Za-z0-9_-]{20,}`, // GitLab
+      String.raw`hf_[A-Za-z0-9]{30,}`, // Hugging Face
+    ].join('|') +
+    ')',
+  'g',
+);
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/g;
+const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
+/** Card candidates: 13-19 digits, optionally grouped by spaces or dashes; issuer digit 2-6. */
+const CARD = /\b[2-6]\d(?:[ -]?\d){11,17}\b/g;
+const PHONE = new RegExp(
+  [
+    String.raw`\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,5}\b`, // +49 30 1234567
+    String.raw`\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}\b`, // (555) 123-4567
+    String.raw`\b\d{3}[.-]\d{3}[.-]\d{4}\b`, // 555-123-4567
+    String.raw`\b0\d{2,4}[ /-]\d{3,4}(?:[ -]?\d{2,5})?\b`, // 030 1234567, 0171-1234567
+  ].join('|'),
+  'g',
+);
+const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/y;
+
+/** `password: hunter2`, `api_key="..."`, `client-secret=...`: the name stays, the value goes. */
+const ASSIGNMENT_HINT = /pass|pwd|secret|key|token/i;
+const ASSIGNMENT = /(\b(?:password|passwd|passphrase|pwd|secret|client[_-]?secret|api[_-]?key|access[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key)\b["']?\s*[:=]\s*["']?)([^\s"',;]{6,})/gi;
+
+function digitsOf(s: string): string {
+  return s.replace(/\D/g, '');
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+export function ibanValid(candidate: string): boolean {
+  const s = candidate.replace(/ /g, '');
+  if (s.length < 15 || s.length > 34) return false;
+  const moved = s.slice(4) + s.slice(0, 4);
+  let rem = 0;
+  for (const ch of moved) {
+    const c = ch.charCodeAt(0);
+    const v = c >= 65 && c <= 90 ? String(c - 55) : ch;
+    for (const d of v) rem = (rem * 10 + (d.charCodeAt(0) - 48)) % 97;
+  }
+  return rem === 1;
+}
+
+/** Replaces every `local@domain.tld`, found from each `@` outwards (linear in the text). */
+function redactEmails(text: string): string {
+  let out = '';
+  let done = 0;
+  let at = text.indexOf('@');
+  while (at !== -1) {
+    let start = at;
+    while (start > done && EMAIL_LOCAL.test(text[start - 1]!)) start--;
+    EMAIL_DOMAIN.lastIndex = at + 1;
+    const domain = EMAIL_DOMAIN.exec(text);
+    if (start < at && domain) {
+      out += text.slice(done, start) + placeholder('EMAIL');
+      done = at + 1 + domain[0].length;
+    }
+    at = text.indexOf('@', Math.max(at + 1, done));
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+const hasDigitRun = /\d[\d ().-]{5,}\d/;
+
+/** Returns `text` with personal data and secrets replaced by placeholders such as `[EMAIL]`. */
+export function redactText(text: string): string {
+  if (text.length < 6) return text;
+  let out = text.replace(KEYS, (m) => (m.startsWith('eyJ') ? placeholder('TOKEN') : placeholder('API_KEY')));
+  if (out.includes('Bearer')) out = out.replace(BEARER, (_m, lead: string) => `${lead}${placeholder('TOKEN')}`);
+  if (out.includes('@')) out = redactEmails(out);
+  out = out.replace(IBAN, (m) => (ibanValid(m) ? placeholder('IBAN') : m));
+  if (hasDigitRun.test(out)) {
+    out = out.replace(CARD, (m) => {
+      const d = digitsOf(m);
+      return d.length >= 13 && d.length <= 19 && luhnValid(d) ? placeholder('CARD') : m;
+    });
+    out = out.replace(PHONE, (m) => {
+      const n = digitsOf(m).length;
+      return n >= 7 && n <= 15 ? placeholder('PHONE') : m;
+    });
+  }
+  if (ASSIGNMENT_HINT.test(out)) out = out.replace(ASSIGNMENT, (_m, name: string) => `${name}${placeholder('SECRET')}`);
+  return out;
+}
