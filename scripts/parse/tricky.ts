@@ -27,10 +27,17 @@ export const TRICKY_FRAGMENTS: readonly string[] = [
   ' ', ' ', '\n', '\t', ',', ';', 'x', 'word', 'Ref 459843', 'é', 'ß', '日本', '😀', '\u0000', '\u200b', 'K', 'k',
 ];
 
-/** A deterministic corpus: every fragment alone, then random concatenations of 1-12 fragments. */
+const KEY_PREFIXES = ['sk-', 'sk-proj-', 'AKIA', 'ASIA', 'ghp_', 'ghs_', 'github_pat_', 'xoxb-', 'AIza', 'sk_live_', 'rk_test_', 'glpat-', 'hf_', 'eyJ'];
+const KEY_BODIES = ['abcdefghijklmnopqrstuvwxyz0123456789', 'IOSFODNN7EXAMPLE', 'IOSFODNN7EXAMPLE5555555555554444', 'SyA1234567890abcdefghijklmnopqrstuv', 'a-b_c'];
+
+/**
+ * A deterministic corpus: every fragment alone, every key prefix before every key body (alone and
+ * inside words), then random concatenations of 1-12 fragments.
+ */
 export function trickyStrings(count = 4000, seed = 7): string[] {
   const rng = new Rng(seed);
   const out: string[] = [...TRICKY_FRAGMENTS];
+  for (const p of KEY_PREFIXES) for (const b of KEY_BODIES) out.push(p + b, `x ${p}${b}.`, `x${p}${b}`);
   for (let i = 0; i < count; i++) {
     const n = 1 + Math.floor(rng.next() * 12);
     let s = '';
