@@ -1,7 +1,8 @@
 import { isObject, type JsonObject } from './adapters/fields.js';
 import { sha256 } from './ingestRecord.js';
 import { redactText } from './redact.js';
-import type { CanonicalRequest } from './request.js';
+import { jsonObjectWith, jsonString } from './jsonText.js';
+import type { CanonicalRequest, ChatMessage } from './request.js';
 
 /**
  * How much of the log's text pnyx keeps in its database (`pnyx analyze --store-text`):
@@ -135,6 +136,19 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
 }
 
 /**
+ * `JSON.stringify(messages)`, or with `mask` `JSON.stringify(messages.map((m) => ({ ...m, content: mask(m.content) })))`,
+ * without escaping the (long) contents character by character (see jsonText.ts).
+ */
+function messagesJson(messages: readonly ChatMessage[], mask?: (content: string) => string): string {
+  let out = '[';
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    out += (i === 0 ? '' : ',') + (mask ? jsonObjectWith(m, 'content', jsonString(mask(m.content))) : jsonObjectWith(m, 'content'));
+  }
+  return out + ']';
+}
+
+/**
  * The text columns of a request as they are stored under `mode`. `record` is the parsed log
  * record and `rawText` its original text (kept as is when nothing needs masking). The record
  * itself is kept only with `keepRaw` (`pnyx analyze --store-raw`): the columns carry everything
@@ -144,16 +158,16 @@ export function textForStorage(request: CanonicalRequest, record: JsonObject, ra
   const metadata = mode === 'full' ? request.metadata : (maskValue(request.metadata, mode, false) as JsonObject);
   const error = request.error === null || mode === 'full' ? request.error : redactText(request.error);
   if (mode === 'full') {
-    return { system_prompt: request.system_prompt, messages: JSON.stringify(request.messages), raw: keepRaw ? rawText : null, metadata: JSON.stringify(metadata), error };
+    return { system_prompt: request.system_prompt, messages: messagesJson(request.messages), raw: keepRaw ? rawText : null, metadata: JSON.stringify(metadata), error };
   }
   // The prompt texts appear twice (normalized and in the raw record): each is masked once.
   const memo = maskMemo(mode);
   const system = request.system_prompt === null ? null : memo.text(request.system_prompt);
-  const messages = request.messages.map((m) => ({ ...m, content: memo.text(m.content) ?? '' }));
+  const messages = messagesJson(request.messages, (content) => memo.text(content) ?? '');
   const raw = keepRaw ? maskValue(record, mode, false, memo) : null;
   return {
     system_prompt: system,
-    messages: JSON.stringify(messages),
+    messages,
     raw: raw === null ? null : raw === record ? rawText : JSON.stringify(raw),
     metadata: JSON.stringify(metadata),
     error,
