@@ -39,6 +39,18 @@ export function exceedsNesting(value: unknown, max: number = MAX_NESTING): boole
   return false;
 }
 
+/**
+ * True when JSON text cannot nest deeper than `max`: each level opens with a `{` or `[`, so a
+ * text with at most `max` of them (counted anywhere, strings included) is shallow enough.
+ * A few memchr searches instead of walking the parsed value.
+ */
+export function shallowJsonText(text: string, max: number = MAX_NESTING): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > max) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > max) return false;
+  return true;
+}
+
 export interface RecordReaderOptions {
   /** Attribution paths for formats without defaults of their own (openai, openai-flat, canonical). */
   mapping: FieldMapping;
@@ -129,7 +141,7 @@ export function stableJson(v: unknown): string | undefined {
   }
   const obj = v as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
-  const ordered = keys.some((k) => INDEX_KEY.test(k) && Number(k) < 4294967295) ? orderLikeObject(keys) : keys;
+  const ordered = keys.some(isIndexKey) ? orderLikeObject(keys) : keys;
   let out = '{';
   let first = true;
   for (const k of ordered) {
@@ -141,11 +153,16 @@ export function stableJson(v: unknown): string | undefined {
   return out + '}';
 }
 
+/** An array-index key (`0`, `7`, ... below 2^32 - 1), ordered first by JavaScript objects. */
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_KEY.test(k) && Number(k) < 4294967295;
+}
+
 /** The key order an object built from these (sorted) keys has: array-index keys first, numerically. */
 function orderLikeObject(sorted: string[]): string[] {
-  const isIndex = (k: string) => INDEX_KEY.test(k) && Number(k) < 4294967295;
-  const idx = sorted.filter(isIndex).sort((a, b) => Number(a) - Number(b));
-  return [...idx, ...sorted.filter((k) => !isIndex(k))];
+  const idx = sorted.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return [...idx, ...sorted.filter((k) => !isIndexKey(k))];
 }
 
 /**
@@ -153,10 +170,15 @@ function orderLikeObject(sorted: string[]): string[] {
  * which field made it unreadable. Pure: no I/O.
  */
 export function readRecord(record: unknown, opts: RecordReaderOptions): RecordOutcome {
+  return readParsed(record, opts, true);
+}
+
+/** readRecord; `checkNesting` false when the record's text already proved it shallow. */
+function readParsed(record: unknown, opts: RecordReaderOptions, checkNesting: boolean): RecordOutcome {
   if (!isObject(record)) {
     return { ok: false, field: '(record)', reason: `expected a JSON object, got ${Array.isArray(record) ? 'an array' : typeof record}` };
   }
-  if (exceedsNesting(record)) return { ok: false, field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` };
+  if (checkNesting && exceedsNesting(record)) return { ok: false, field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` };
   try {
     let adapter: LogAdapter | undefined;
     if (opts.format && opts.format !== 'auto') {
@@ -192,7 +214,7 @@ export function readJsonLine(line: string, opts: RecordReaderOptions): RecordOut
   } catch (err) {
     return { ok: false, field: '(json)', reason: jsonErrorReason(err, line.length) };
   }
-  return readRecord(parsed, opts);
+  return readParsed(parsed, opts, !shallowJsonText(line));
 }
 
 /**

@@ -11,9 +11,25 @@ const MAY_NEED_ESCAPE = /[^\u0020-\u0021\u0023-\u005b\u005d-\ud7ff\ue000-\uffff]
 /** Below this length JSON.stringify is as cheap as the test. */
 const SHORT = 24;
 
+/**
+ * The last few long strings quoted, with their JSON: a record's prompt texts are quoted twice
+ * (content hash, then the messages column), and `===` finds the same string at once (different
+ * lengths differ at once too). Any hit is exact: equal strings have equal JSON.
+ */
+const RECENT = 8;
+const recentText: string[] = new Array<string>(RECENT).fill('');
+const recentJson: string[] = new Array<string>(RECENT).fill('""');
+let recentNext = 0;
+
 /** `JSON.stringify(s)`. */
 export function jsonString(s: string): string {
-  return s.length < SHORT || MAY_NEED_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+  if (s.length < SHORT) return JSON.stringify(s);
+  for (let i = 0; i < RECENT; i++) if (recentText[i] === s) return recentJson[i]!;
+  const json = MAY_NEED_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+  recentText[recentNext] = s;
+  recentJson[recentNext] = json;
+  recentNext = (recentNext + 1) % RECENT;
+  return json;
 }
 
 /**

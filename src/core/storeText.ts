@@ -94,6 +94,10 @@ function maskMemo(mode: StoreTextMode): MaskMemo {
   };
 }
 
+function directMask(mode: StoreTextMode): MaskMemo {
+  return { text: (s) => maskText(s, mode), other: redactText };
+}
+
 /**
  * Rewrites a JSON value for storage: prompt/response strings (under TEXT_KEYS) per mode, every
  * other string redacted. Returns the same object when nothing changed, so the original text can
@@ -160,8 +164,9 @@ export function textForStorage(request: CanonicalRequest, record: JsonObject, ra
   if (mode === 'full') {
     return { system_prompt: request.system_prompt, messages: messagesJson(request.messages), raw: keepRaw ? rawText : null, metadata: JSON.stringify(metadata), error };
   }
-  // The prompt texts appear twice (normalized and in the raw record): each is masked once.
-  const memo = maskMemo(mode);
+  // With the raw record, the prompt texts appear twice (normalized and in the record): each is
+  // masked once. Without it each text is masked once anyway, and a lookup would hash it whole.
+  const memo = keepRaw ? maskMemo(mode) : directMask(mode);
   const system = request.system_prompt === null ? null : memo.text(request.system_prompt);
   const messages = messagesJson(request.messages, (content) => memo.text(content) ?? '');
   const raw = keepRaw ? maskValue(record, mode, false, memo) : null;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import { MAX_TOKENS_PER_REQUEST, optNumber, parseTimestamp } from '../../src/core/adapters/fields.js';
 import { RecordError } from '../../src/core/errors.js';
-import { exceedsNesting, readJsonLine, readRecord, type RecordOutcome } from '../../src/core/ingestRecord.js';
+import { exceedsNesting, readJsonLine, readRecord, shallowJsonText, type RecordOutcome } from '../../src/core/ingestRecord.js';
 import { CanonicalRequestSchema } from '../../src/core/request.js';
 
 /**
@@ -97,6 +97,28 @@ describe('readRecord / readJsonLine properties', () => {
       }),
       { numRuns: 40 },
     );
+  });
+  it('a JSONL line is rejected for nesting exactly when its record nests too deep, whatever brackets its strings hold', () => {
+    const nested = (depth: number, open: '{' | '[') => {
+      let v: unknown = 1;
+      for (let i = 0; i < depth; i++) v = open === '{' ? { a: v } : [v];
+      return v;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1200 }), fc.constantFrom('{', '['), fc.integer({ min: 0, max: 1200 }), (depth, open, strBrackets) => {
+        const line = JSON.stringify({ id: 'x', model: 'm', prompt: '{['.repeat(strBrackets), metadata: { v: nested(depth, open) } });
+        const tooDeep = depth + 2 > 500;
+        // Shallow by its brackets implies shallow (never the other way round: strings hold brackets too).
+        if (shallowJsonText(line)) expect(tooDeep).toBe(false);
+        const out = readJsonLine(line, opts);
+        expect(out.ok).toBe(!tooDeep);
+        if (!out.ok) expect(out.reason).toBe('nested deeper than 500 levels');
+      }),
+      { numRuns: 60 },
+    );
+    expect(shallowJsonText('{"a":[1,{"b":[]}]}', 4)).toBe(true);
+    expect(shallowJsonText('{"a":[1,{"b":[]}]}', 3)).toBe(false);
+    expect(shallowJsonText('"{[{["', 3)).toBe(false);
   });
 });
 

@@ -66,19 +66,17 @@ export interface ChatBodyFields {
  * (LiteLLM's proxy_server_request, Helicone's request_body) reuse it.
  */
 export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
-  const inReq = (...names: string[]) => prefixedPaths(reqPath, names);
-  const messagesPath = inReq('messages')[0]!;
-  let messages: ChatMessage[] = readMessages(getPath(top, messagesPath), messagesPath);
-  let hasText = Array.isArray(getPath(top, messagesPath));
-  const promptPath = inReq('prompt')[0]!;
-  const prompt = getPath(top, promptPath);
+  const p = bodyPaths(reqPath);
+  let messages: ChatMessage[] = readMessages(getPath(top, p.messages), p.messages);
+  let hasText = Array.isArray(getPath(top, p.messages));
+  const prompt = getPath(top, p.prompt);
   if (prompt !== undefined && prompt !== null) {
-    const { text, attachments } = readContent(prompt, promptPath);
+    const { text, attachments } = readContent(prompt, p.prompt);
     messages = [...messages, { role: 'user', content: text, attachments }];
     hasText = true;
   }
   // Anthropic's `system` may be a list of content blocks (e.g. with cache_control) rather than text.
-  const systemHit = firstPresent(top, inReq('system', 'system_prompt', 'instructions'));
+  const systemHit = firstPresent(top, p.system);
   let system = systemHit === undefined ? null : typeof systemHit.value === 'string' ? systemHit.value : readContent(systemHit.value, systemHit.path).text;
   // A leading system message is the system prompt.
   if (system === null && messages[0]?.role === 'system') {
@@ -87,11 +85,11 @@ export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
   }
   if (system !== null) hasText = true;
 
-  const tools = getPath(top, inReq('tools')[0]!) ?? getPath(top, inReq('functions')[0]!);
-  if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw new RecordError(inReq('tools')[0]!, 'expected an array of tools');
-  const responseFormat = getPath(top, inReq('response_format')[0]!) ?? getPath(top, inReq('text.format')[0]!) ?? null;
+  const tools = getPath(top, p.tools) ?? getPath(top, p.functions);
+  if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw new RecordError(p.tools, 'expected an array of tools');
+  const responseFormat = getPath(top, p.responseFormat) ?? getPath(top, p.textFormat) ?? null;
   if (responseFormat !== null && !isObject(responseFormat) && typeof responseFormat !== 'string') {
-    throw new RecordError(inReq('response_format')[0]!, 'expected an object');
+    throw new RecordError(p.responseFormat, 'expected an object');
   }
   return {
     system_prompt: system,
@@ -99,45 +97,130 @@ export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
     has_prompt_text: hasText,
     tools: Array.isArray(tools) ? tools : null,
     response_format: responseFormat,
-    max_tokens: optTokens(top, inReq('max_tokens', 'max_completion_tokens', 'max_output_tokens')),
-    temperature: optNumber(top, inReq('temperature'), { max: 10 }),
-    stream: optBoolean(top, inReq('stream')),
+    max_tokens: optTokens(top, p.maxTokens),
+    temperature: optNumber(top, p.temperature, TEMPERATURE),
+    stream: optBoolean(top, p.stream),
   };
 }
 
-function normalizeChat(top: JsonObject, req: JsonObject, res: JsonObject, reqPath: string, resPath: string, ctx: AdapterContext, format: string): CanonicalRequest {
+const TEMPERATURE = { max: 10 };
+const COST = { max: MAX_COST_PER_REQUEST_USD };
+const LATENCY = { max: MAX_LATENCY_MS };
+
+/** Where a request body's fields are, under `reqPath`: built once per prefix, not per record. */
+interface BodyPaths {
+  messages: string;
+  prompt: string;
+  system: string[];
+  tools: string;
+  functions: string;
+  responseFormat: string;
+  textFormat: string;
+  maxTokens: string[];
+  temperature: string[];
+  stream: string[];
+  model: string[];
+  metadata: string;
+}
+
+const BODY_PATHS = new Map<string, BodyPaths>();
+
+function bodyPaths(reqPath: string): BodyPaths {
+  let p = BODY_PATHS.get(reqPath);
+  if (p) return p;
   const inReq = (...names: string[]) => prefixedPaths(reqPath, names);
+  p = {
+    messages: inReq('messages')[0]!,
+    prompt: inReq('prompt')[0]!,
+    system: inReq('system', 'system_prompt', 'instructions'),
+    tools: inReq('tools')[0]!,
+    functions: inReq('functions')[0]!,
+    responseFormat: inReq('response_format')[0]!,
+    textFormat: inReq('text.format')[0]!,
+    maxTokens: inReq('max_tokens', 'max_completion_tokens', 'max_output_tokens'),
+    temperature: inReq('temperature'),
+    stream: inReq('stream'),
+    model: inReq('model', 'requested_model'),
+    metadata: inReq('metadata')[0]!,
+  };
+  BODY_PATHS.set(reqPath, p);
+  return p;
+}
+
+/** Where the envelope and response fields are, with the response under `resPath`. */
+interface EnvelopePaths {
+  served: string[];
+  finishReason: string[];
+  error: string;
+  requestId: string[];
+  timestamp: string[];
+  provider: string[];
+  promptTokens: string[];
+  completionTokens: string[];
+  reasoningTokens: string[];
+  cachedTokens: string[];
+  cost: string[];
+  status: string[];
+}
+
+const ENVELOPE_PATHS = new Map<string, EnvelopePaths>();
+
+function envelopePaths(resPath: string): EnvelopePaths {
+  let p = ENVELOPE_PATHS.get(resPath);
+  if (p) return p;
   const inRes = (...names: string[]) => prefixedPaths(resPath, names);
+  p = {
+    // In flat shapes `model` is the requested model; only a nested response names the served one.
+    served: [...(resPath ? inRes('model') : []), 'served_model', 'response_model'],
+    finishReason: [prefixedPaths(resPath, ['choices.0.finish_reason'])[0]!, 'finish_reason'],
+    error: inRes('error')[0]!,
+    requestId: ['request_id', 'id', ...inRes('id')],
+    timestamp: ['timestamp', 'created_at', 'time', 'start_time', 'startTime', ...inRes('created')],
+    provider: ['provider', 'provider_name', ...inRes('provider')],
+    promptTokens: [...inRes('usage.prompt_tokens', 'usage.input_tokens'), 'prompt_tokens', 'tokens_prompt'],
+    completionTokens: [...inRes('usage.completion_tokens', 'usage.output_tokens'), 'completion_tokens', 'tokens_completion'],
+    reasoningTokens: [...inRes('usage.completion_tokens_details.reasoning_tokens', 'usage.output_tokens_details.reasoning_tokens'), 'reasoning_tokens'],
+    cachedTokens: [...inRes('usage.prompt_tokens_details.cached_tokens', 'usage.input_tokens_details.cached_tokens'), 'cached_tokens'],
+    cost: ['cost_usd', 'cost', 'total_cost', ...inRes('usage.cost')],
+    status: ['status', 'status_code', ...inRes('status')],
+  };
+  ENVELOPE_PATHS.set(resPath, p);
+  return p;
+}
+
+const LATENCY_PATHS = ['latency_ms', 'duration_ms', 'response_time_ms'];
+const TTFT_PATHS = ['ttft_ms', 'time_to_first_token_ms'];
+
+function normalizeChat(top: JsonObject, reqPath: string, resPath: string, ctx: AdapterContext, format: string): CanonicalRequest {
   const body = readChatBody(top, reqPath);
+  const b = bodyPaths(reqPath);
+  const e = envelopePaths(resPath);
 
-  const requested = optString(top, [...inReq('model', 'requested_model')]);
-  // In flat shapes `model` is the requested model; only a nested response names the served one.
-  const served = optString(top, [...(resPath ? inRes('model') : []), 'served_model', 'response_model']);
-  if (requested === null && served === null) throw new RecordError(inReq('model')[0]!, 'missing model');
+  const requested = optString(top, b.model);
+  const served = optString(top, e.served);
+  if (requested === null && served === null) throw new RecordError(b.model[0]!, 'missing model');
 
-  const choice0FinishReason = prefixedPaths(resPath, ['choices.0.finish_reason'])[0]!;
-  const errorValue = getPath(top, 'error') ?? getPath(top, inRes('error')[0]!);
+  const errorValue = getPath(top, 'error') ?? getPath(top, e.error);
   const error = errorValue === undefined || errorValue === null ? null : typeof errorValue === 'string' ? errorValue : JSON.stringify(errorValue);
-  const metadata = getPath(top, 'metadata') ?? getPath(top, inReq('metadata')[0]!);
+  const metadata = getPath(top, 'metadata') ?? getPath(top, b.metadata);
 
-  const tok = (names: string[]) => optTokens(top, names);
   return {
-    request_id: optString(top, ['request_id', 'id', ...inRes('id')]) ?? ctx.contentHash,
-    timestamp: optTimestamp(top, ['timestamp', 'created_at', 'time', 'start_time', 'startTime', ...inRes('created')]),
+    request_id: optString(top, e.requestId) ?? ctx.contentHash,
+    timestamp: optTimestamp(top, e.timestamp),
     ...resolveAttribution(top, ctx.mapping),
     requested_model: requested,
     served_model: served,
-    provider: optString(top, ['provider', 'provider_name', ...inRes('provider')]),
+    provider: optString(top, e.provider),
     ...body,
-    prompt_tokens: tok([...inRes('usage.prompt_tokens', 'usage.input_tokens'), 'prompt_tokens', 'tokens_prompt']),
-    completion_tokens: tok([...inRes('usage.completion_tokens', 'usage.output_tokens'), 'completion_tokens', 'tokens_completion']),
-    reasoning_tokens: tok([...inRes('usage.completion_tokens_details.reasoning_tokens', 'usage.output_tokens_details.reasoning_tokens'), 'reasoning_tokens']),
-    cached_tokens: tok([...inRes('usage.prompt_tokens_details.cached_tokens', 'usage.input_tokens_details.cached_tokens'), 'cached_tokens']),
-    cost_usd: optNumber(top, ['cost_usd', 'cost', 'total_cost', ...inRes('usage.cost')], { max: MAX_COST_PER_REQUEST_USD }),
-    latency_ms: optNumber(top, ['latency_ms', 'duration_ms', 'response_time_ms'], { max: MAX_LATENCY_MS }),
-    ttft_ms: optNumber(top, ['ttft_ms', 'time_to_first_token_ms'], { max: MAX_LATENCY_MS }),
-    finish_reason: optString(top, [choice0FinishReason, 'finish_reason']),
-    status: optString(top, ['status', 'status_code', ...inRes('status')]),
+    prompt_tokens: optTokens(top, e.promptTokens),
+    completion_tokens: optTokens(top, e.completionTokens),
+    reasoning_tokens: optTokens(top, e.reasoningTokens),
+    cached_tokens: optTokens(top, e.cachedTokens),
+    cost_usd: optNumber(top, e.cost, COST),
+    latency_ms: optNumber(top, LATENCY_PATHS, LATENCY),
+    ttft_ms: optNumber(top, TTFT_PATHS, LATENCY),
+    finish_reason: optString(top, e.finishReason),
+    status: optString(top, e.status),
     error,
     metadata: isObject(metadata) ? metadata : {},
     source_format: format,
@@ -150,9 +233,7 @@ export const openaiAdapter: LogAdapter = {
   description: 'OpenAI chat-completions log: {request:{model,messages,...}, response:{choices,usage}}',
   detect: (r) => isObject(r.request) && (Array.isArray(r.request.messages) || typeof r.request.model === 'string'),
   normalize(record, ctx) {
-    const req = record.request as JsonObject;
-    const res = isObject(record.response) ? record.response : {};
-    return normalizeChat(record, req, res, 'request', 'response', ctx, 'openai');
+    return normalizeChat(record, 'request', 'response', ctx, 'openai');
   },
 };
 
@@ -161,7 +242,7 @@ export const openaiFlatAdapter: LogAdapter = {
   name: 'openai-flat',
   description: 'flattened OpenAI chat log: {model, messages, choices, usage, ...}',
   detect: (r) => Array.isArray(r.messages) && (Array.isArray(r.choices) || isObject(r.usage)),
-  normalize: (record, ctx) => normalizeChat(record, record, record, '', '', ctx, 'openai-flat'),
+  normalize: (record, ctx) => normalizeChat(record, '', '', ctx, 'openai-flat'),
 };
 
 /** pnyx's own shape: the canonical field names (README, "Canonical request"). */
@@ -171,5 +252,5 @@ export const canonicalAdapter: LogAdapter = {
   detect: (r) =>
     (typeof r.model === 'string' || typeof r.requested_model === 'string' || typeof r.served_model === 'string') &&
     (Array.isArray(r.messages) || typeof r.prompt === 'string' || 'prompt_tokens' in r || 'request_id' in r),
-  normalize: (record, ctx) => normalizeChat(record, record, record, '', '', ctx, 'canonical'),
+  normalize: (record, ctx) => normalizeChat(record, '', '', ctx, 'canonical'),
 };
