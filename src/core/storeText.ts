@@ -144,12 +144,17 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
  * without escaping the (long) contents character by character (see jsonText.ts).
  */
 function messagesJson(messages: readonly ChatMessage[], mask?: (content: string) => string): string {
-  let out = '[';
+  const parts = new Array<string>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    out += (i === 0 ? '' : ',') + (mask ? jsonObjectWith(m, 'content', jsonString(mask(m.content))) : jsonObjectWith(m, 'content'));
+    parts[i] = mask ? jsonObjectWith(m, 'content', jsonString(mask(m.content))) : jsonObjectWith(m, 'content');
   }
-  return out + ']';
+  if (parts.length === 0) return '[]';
+  // join writes one flat string: the column is kept until the batch is stored, and a string
+  // built by `+=` is a tree of pieces that every garbage collection walks and copies.
+  parts[0] = `[${parts[0]!}`;
+  parts[parts.length - 1] += ']';
+  return parts.join(',');
 }
 
 /**
