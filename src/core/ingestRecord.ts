@@ -4,7 +4,7 @@ import { RecordError } from './errors.js';
 import { effectiveMapping } from './adapters/attribution.js';
 import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter, type MappingOverride } from './adapters/index.js';
 import { isObject, type JsonObject } from './adapters/fields.js';
-import { jsonArray, jsonValue } from './jsonText.js';
+import { jsonValue } from './jsonText.js';
 import type { CanonicalRequest } from './request.js';
 
 export type RecordOutcome =
@@ -79,16 +79,16 @@ export function sha256(text: string): string {
  * metadata and tools, with their keys sorted). Neither request_id nor source_format is part of it.
  */
 export function canonicalHash(r: CanonicalRequest): string {
-  // JSON.stringify of the array below, written piece by piece (jsonText.ts) so the prompt texts
-  // are not escaped character by character when nothing in them needs escaping.
-  let messages = '[';
+  // JSON.stringify of the fields below, written piece by piece (jsonText.ts) so the prompt texts
+  // are not escaped character by character when nothing in them needs escaping, and joined once
+  // into one flat string.
+  const messages = new Array<string>(r.messages.length);
   for (let i = 0; i < r.messages.length; i++) {
     const m = r.messages[i]!;
-    messages += `${i === 0 ? '' : ','}[${jsonValue(m.role) ?? 'null'},${jsonValue(m.content) ?? 'null'},${jsonValue(m.attachments) ?? 'null'}]`;
+    messages[i] = `[${jsonValue(m.role) ?? 'null'},${jsonValue(m.content) ?? 'null'},${jsonValue(m.attachments) ?? 'null'}]`;
   }
-  messages += ']';
-  const head = jsonArray([r.timestamp ? r.timestamp.getTime() : null, r.feature, r.tenant_id, r.user_id, r.requested_model, r.served_model, r.provider, r.system_prompt]);
-  const tail = jsonArray([
+  const head = [r.timestamp ? r.timestamp.getTime() : null, r.feature, r.tenant_id, r.user_id, r.requested_model, r.served_model, r.provider, r.system_prompt];
+  const tail = [
     r.has_prompt_text,
     r.tools === null ? null : stableJson(r.tools),
     r.response_format === null || r.response_format === undefined ? null : stableJson(r.response_format),
@@ -106,8 +106,14 @@ export function canonicalHash(r: CanonicalRequest): string {
     r.status,
     r.error,
     stableJson(r.metadata),
-  ]);
-  return sha256(`${head.slice(0, -1)},${messages},${tail.slice(1)}`);
+  ];
+  const parts: string[] = [];
+  for (const v of head) parts.push(jsonValue(v) ?? 'null');
+  parts.push(`[${messages.join(',')}]`);
+  for (const v of tail) parts.push(jsonValue(v) ?? 'null');
+  parts[0] = `[${parts[0]!}`;
+  parts[parts.length - 1] += ']';
+  return sha256(parts.join(','));
 }
 
 const INDEX_KEY = /^(0|[1-9]\d*)$/;

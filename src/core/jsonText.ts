@@ -54,13 +54,6 @@ export function jsonValue(v: unknown): string | undefined {
   }
 }
 
-/** `JSON.stringify(values)` of an array. */
-export function jsonArray(values: readonly unknown[]): string {
-  let out = '[';
-  for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : ',') + (jsonValue(values[i]) ?? 'null');
-  return out + ']';
-}
-
 /**
  * `JSON.stringify({ ...obj, [key]: replacement })` when `replacementJson` (the JSON of the
  * replacement) is given, else `JSON.stringify(obj)`, for a flat object of plain values
