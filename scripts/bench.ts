@@ -241,6 +241,11 @@ async function main(): Promise<void> {
     step('(c) pnyx report --format json', report);
   }
 
+  // The same file again: skipped after hashing it (same content, same options).
+  const again = await pnyx(['analyze', log], join(dir, 'pnyx.duckdb'), args.memoryLimit);
+  check('pnyx analyze again', again);
+  step('(d) pnyx analyze again, unchanged file (skipped)', again);
+
   if (args.parquet) {
     const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet', args.dropBaseline);
     check('parquet baseline', ap);

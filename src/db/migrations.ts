@@ -201,4 +201,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 7,
+    name: 'ingested_files_options',
+    // What a file was read with (pnyx version, format, field mapping, sample rate, text storage):
+    // a file whose content and options match a stored row is not read again. Rows stored before
+    // this migration have none, so their files are read once more.
+    sql: `ALTER TABLE ingested_files ADD COLUMN options VARCHAR;`,
+  },
 ];

@@ -192,19 +192,45 @@ export class RequestWriter {
 
 export async function recordIngestedFile(
   db: PnyxDb,
-  f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number },
+  f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number; options: string },
 ): Promise<void> {
   await db.run('DELETE FROM ingested_files WHERE file_sha256 = $1', [f.sha256]);
-  await db.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP)', [
-    f.sha256,
-    f.path,
-    BigInt(f.size),
-    f.format,
-    BigInt(f.read),
-    BigInt(f.stored),
-    BigInt(f.duplicates),
-    BigInt(f.rejected),
-  ]);
+  await db.run(
+    `INSERT INTO ingested_files (file_sha256, path, size_bytes, format, read_count, stored, duplicates, rejected, ingested_at, options)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP, $9)`,
+    [
+      f.sha256,
+      f.path,
+      BigInt(f.size),
+      f.format,
+      BigInt(f.read),
+      BigInt(f.stored),
+      BigInt(f.duplicates),
+      BigInt(f.rejected),
+      f.options,
+    ],
+  );
+}
+
+/**
+ * Earlier runs of the file at `path` with these options while it was smaller, largest first:
+ * if the file grew by appending, one of them is its beginning.
+ */
+export async function ingestedPrefixes(db: PnyxDb, path: string, size: number, options: string): Promise<{ sha: string; size: number }[]> {
+  const rows = await db.all<{ sha: string; size: number | bigint }>(
+    'SELECT file_sha256 AS sha, size_bytes AS size FROM ingested_files WHERE path = $1 AND size_bytes < $2 AND options = $3 ORDER BY size_bytes DESC LIMIT 3',
+    [path, BigInt(size), options],
+  );
+  return rows.map((r) => ({ sha: r.sha, size: Number(r.size) }));
+}
+
+/**
+ * Content hashes of files stored with exactly these options and this size: the candidates a
+ * file may be a repeat of (its own hash decides).
+ */
+export async function ingestedWith(db: PnyxDb, size: number, options: string): Promise<Set<string>> {
+  const rows = await db.all<{ sha: string }>('SELECT file_sha256 AS sha FROM ingested_files WHERE size_bytes = $1 AND options = $2', [BigInt(size), options]);
+  return new Set(rows.map((r) => r.sha));
 }
 
 export interface IngestRun {
