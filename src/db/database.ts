@@ -26,6 +26,8 @@ export class PnyxDb {
     readonly path: string,
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    /** Opened with access_mode READ_ONLY: no migrations, no writes. */
+    readonly readOnly: boolean,
   ) {}
 
   static async open(path: string, options: OpenOptions = {}): Promise<PnyxDb> {
@@ -69,7 +71,7 @@ export class PnyxDb {
     let db: PnyxDb | undefined;
     try {
       const conn = await instance.connect();
-      db = new PnyxDb(abs, instance, conn);
+      db = new PnyxDb(abs, instance, conn, options.readOnly === true);
       if (!options.readOnly) await db.migrate();
       return db;
     } catch (err) {

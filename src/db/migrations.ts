@@ -201,4 +201,69 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 7,
+    name: 'report_aggregates',
+    // What \`pnyx report\` reads instead of joining requests with profiles on every run: the
+    // profile buckets and per-feature facts of src/db/recommend.ts, stored with a fingerprint of
+    // the rows they were computed from (src/db/reportCache.ts). A report whose fingerprint
+    // differs recomputes them first, so they are never read stale.
+    sql: `
+      CREATE TABLE report_state (
+        fingerprint  VARCHAR NOT NULL,
+        refreshed_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE report_buckets (
+        bucket_id           UBIGINT NOT NULL,
+        feature             VARCHAR NOT NULL,
+        model               VARCHAR NOT NULL,
+        task_type           VARCHAR NOT NULL,
+        domain              VARCHAR NOT NULL,
+        output_format       VARCHAR NOT NULL,
+        structured_output   BOOLEAN NOT NULL,
+        needs_tools         BOOLEAN NOT NULL,
+        multimodal          BOOLEAN NOT NULL,
+        reasoning           DOUBLE NOT NULL,
+        complexity          DOUBLE NOT NULL,
+        policy_sensitivity  DOUBLE NOT NULL,
+        latency_sensitivity DOUBLE NOT NULL,
+        safety_risk         DOUBLE NOT NULL,
+        ctx_bucket          INTEGER NOT NULL,
+        effort_bucket       INTEGER NOT NULL,
+        requests            BIGINT NOT NULL,
+        metadata_only       BIGINT NOT NULL,
+        context_tokens      BIGINT NOT NULL,
+        max_context_tokens  BIGINT NOT NULL,
+        prompt_tokens       DOUBLE,
+        completion_tokens   DOUBLE,
+        reasoning_tokens    DOUBLE,
+        cached_tokens       DOUBLE,
+        logged_cost         DOUBLE,
+        u_requests          BIGINT NOT NULL,
+        u_prompt            DOUBLE,
+        u_completion        DOUBLE,
+        u_reasoning         DOUBLE,
+        u_cached            DOUBLE
+      );
+      CREATE TABLE report_features (
+        feature        VARCHAR NOT NULL,
+        requests       BIGINT NOT NULL,
+        ttft_p95       DOUBLE,
+        latency_p95    DOUBLE,
+        first_ts       TIMESTAMP,
+        last_ts        TIMESTAMP,
+        classified     BIGINT,
+        task_types     MAP(VARCHAR, UBIGINT),
+        domains        MAP(VARCHAR, UBIGINT),
+        output_formats MAP(VARCHAR, UBIGINT),
+        reasoning      DOUBLE,
+        complexity     DOUBLE,
+        policy         DOUBLE,
+        latency        DOUBLE,
+        structured     DOUBLE,
+        tools          DOUBLE,
+        ctx            DOUBLE[]
+      );
+    `,
+  },
 ];

@@ -60,24 +60,35 @@ const tokenSums = (prefix: string, filter: string): string => `
   sum(coalesce(r.reasoning_tokens, 0)) ${filter}::DOUBLE AS ${prefix}reasoning${prefix ? '' : '_tokens'},
   sum(coalesce(r.cached_tokens, 0)) ${filter}::DOUBLE AS ${prefix}cached${prefix ? '' : '_tokens'}`;
 
+/**
+ * The profile buckets of every classified request, aggregated over the join of requests and
+ * profiles (of one feature when $1 is not null). reportCache.ts stores this in `report_buckets`.
+ */
+export const BUCKETS_SQL = `
+  SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
+    count(*) AS requests,
+    count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
+    max(p.context_tokens) AS context_tokens,
+    max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
+    ${tokenSums('', '')},
+    sum(r.cost_usd) AS logged_cost,
+    count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
+    ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
+  FROM requests r JOIN profiles p USING (request_id)
+  WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
+  GROUP BY ALL`;
+
+/**
+ * Where the report's aggregates are read from: `live` computes them from requests and profiles,
+ * `cached` reads the stored copy (report_buckets, report_features) that reportCache.ts keeps
+ * current. Both give the same rows in the same order.
+ */
+export type AggregateSource = 'live' | 'cached';
+
 /** Profile buckets of every classified request (of one feature when given), aggregated in DuckDB. */
-export async function profileBuckets(db: PnyxDb, feature?: string): Promise<StoredBucket[]> {
-  const rows = await db.all<BucketRow>(
-    `SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
-       count(*) AS requests,
-       count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
-       max(p.context_tokens) AS context_tokens,
-       max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
-       ${tokenSums('', '')},
-       sum(r.cost_usd) AS logged_cost,
-       count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
-       ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
-     FROM requests r JOIN profiles p USING (request_id)
-     WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
-     GROUP BY ALL
-     ORDER BY r.feature, r.model, bucket_id`,
-    [feature ?? null],
-  );
+export async function profileBuckets(db: PnyxDb, feature?: string, source: AggregateSource = 'live'): Promise<StoredBucket[]> {
+  const from = source === 'cached' ? 'SELECT * FROM report_buckets WHERE $1::VARCHAR IS NULL OR feature = $1::VARCHAR' : BUCKETS_SQL;
+  const rows = await db.all<BucketRow>(`SELECT * FROM (${from}) ORDER BY feature, model, bucket_id`, [feature ?? null]);
   return rows.map((r) => {
     const profile: CapabilityProfile = {
       task_type: r.task_type as TaskType,
@@ -169,28 +180,31 @@ type FactsRow = {
   ctx: number[] | null;
 };
 
+/** Per feature: traffic and the summary of its profiles (FeatureFacts). reportCache.ts stores this in `report_features`. */
+export const FACTS_SQL = `
+  WITH t AS (
+    SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
+           min(ts) AS first_ts, max(ts) AS last_ts
+    FROM requests GROUP BY feature
+  ), c AS (
+    SELECT r.feature, count(*) AS classified,
+      histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
+      avg(p.reasoning) AS reasoning, avg(p.complexity) AS complexity, avg(p.policy_sensitivity) AS policy,
+      avg(p.latency_sensitivity) AS latency, avg(p.structured_output::INTEGER) AS structured, avg(p.needs_tools::INTEGER) AS tools,
+      quantile_cont(p.context_tokens, [0.5, 0.95]) AS ctx
+    FROM requests r JOIN profiles p USING (request_id)
+    GROUP BY r.feature
+  )
+  SELECT t.*, c.* EXCLUDE (feature) FROM t LEFT JOIN c USING (feature)`;
+
 /**
  * Per feature: traffic, latency, time span and a summary of the profiles, aggregated in DuckDB.
  * The traffic side reads `requests` alone; the profile side is one pass over the join (value
  * counts by `histogram`), so 1M requests cost one hash join, not one per dimension.
  */
-export async function featureFacts(db: PnyxDb): Promise<FeatureFacts[]> {
-  const rows = await db.all<FactsRow>(`
-    WITH t AS (
-      SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
-             min(ts) AS first_ts, max(ts) AS last_ts
-      FROM requests GROUP BY feature
-    ), c AS (
-      SELECT r.feature, count(*) AS classified,
-        histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
-        avg(p.reasoning) AS reasoning, avg(p.complexity) AS complexity, avg(p.policy_sensitivity) AS policy,
-        avg(p.latency_sensitivity) AS latency, avg(p.structured_output::INTEGER) AS structured, avg(p.needs_tools::INTEGER) AS tools,
-        quantile_cont(p.context_tokens, [0.5, 0.95]) AS ctx
-      FROM requests r JOIN profiles p USING (request_id)
-      GROUP BY r.feature
-    )
-    SELECT t.*, c.* EXCLUDE (feature) FROM t LEFT JOIN c USING (feature)
-    ORDER BY requests DESC, feature`);
+export async function featureFacts(db: PnyxDb, source: AggregateSource = 'live'): Promise<FeatureFacts[]> {
+  const from = source === 'cached' ? 'SELECT * FROM report_features' : FACTS_SQL;
+  const rows = await db.all<FactsRow>(`SELECT * FROM (${from}) ORDER BY requests DESC, feature`);
   // The three most frequent values (ties by value), as shares of the classified requests.
   const shares = (l: Counts, total: number) =>
     (l ?? [])
