@@ -102,6 +102,18 @@ export class PnyxDb {
     }
   }
 
+  /**
+   * Runs a query and returns its columns by name, one array each: several times faster than
+   * `all` for thousands of rows. Values as DuckDB's JS conversion gives them (BIGINT as bigint).
+   */
+  async columns(sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown[]>> {
+    try {
+      return (await this.conn.runAndReadAll(sql, params)).getColumnsObjectJS();
+    } catch (err) {
+      throw translateDbError(this.path, err);
+    }
+  }
+
   async one<T extends Row = Row>(sql: string, params: DuckDBValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }

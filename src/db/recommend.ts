@@ -23,6 +23,7 @@ export interface StoredBucket extends ProfileBucket {
   bucket_id: bigint;
 }
 
+/** A bucket row as DuckDB returns it (BIGINT columns as bigint). */
 type BucketRow = {
   bucket_id: bigint;
   feature: string;
@@ -38,20 +39,20 @@ type BucketRow = {
   policy_sensitivity: number;
   latency_sensitivity: number;
   safety_risk: number;
-  requests: number;
-  metadata_only: number;
-  context_tokens: number;
-  max_context_tokens: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  reasoning_tokens: number;
-  cached_tokens: number;
+  requests: bigint;
+  metadata_only: bigint;
+  context_tokens: bigint;
+  max_context_tokens: bigint;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  reasoning_tokens: number | null;
+  cached_tokens: number | null;
   logged_cost: number | null;
-  u_requests: number;
-  u_prompt: number;
-  u_completion: number;
-  u_reasoning: number;
-  u_cached: number;
+  u_requests: bigint;
+  u_prompt: number | null;
+  u_completion: number | null;
+  u_reasoning: number | null;
+  u_cached: number | null;
 };
 
 const tokenSums = (prefix: string, filter: string): string => `
@@ -88,51 +89,53 @@ export type AggregateSource = 'live' | 'cached';
 /** Profile buckets of every classified request (of one feature when given), aggregated in DuckDB. */
 export async function profileBuckets(db: PnyxDb, feature?: string, source: AggregateSource = 'live'): Promise<StoredBucket[]> {
   const from = source === 'cached' ? 'SELECT * FROM report_buckets WHERE $1::VARCHAR IS NULL OR feature = $1::VARCHAR' : BUCKETS_SQL;
-  const rows = await db.all<BucketRow>(`SELECT * FROM (${from}) ORDER BY feature, model, bucket_id`, [feature ?? null]);
-  return rows.map((r) => {
+  const cols = (await db.columns(`SELECT * FROM (${from}) ORDER BY feature, model, bucket_id`, [feature ?? null])) as { [K in keyof BucketRow]: BucketRow[K][] };
+  const num = (v: number | bigint | null): number => (v === null ? 0 : Number(v));
+  const out: StoredBucket[] = [];
+  for (let i = 0; i < cols.bucket_id.length; i++) {
     const profile: CapabilityProfile = {
-      task_type: r.task_type as TaskType,
-      domain: r.domain as Domain,
-      reasoning: r.reasoning,
-      output_format: r.output_format as OutputFormat,
-      structured_output: r.structured_output,
-      latency_sensitivity: r.latency_sensitivity,
-      safety_risk: r.safety_risk,
-      policy_sensitivity: r.policy_sensitivity,
-      context_tokens: r.context_tokens,
-      needs_tools: r.needs_tools,
-      multimodal: r.multimodal,
+      task_type: cols.task_type[i] as TaskType,
+      domain: cols.domain[i] as Domain,
+      reasoning: cols.reasoning[i]!,
+      output_format: cols.output_format[i] as OutputFormat,
+      structured_output: cols.structured_output[i]!,
+      latency_sensitivity: cols.latency_sensitivity[i]!,
+      safety_risk: cols.safety_risk[i]!,
+      policy_sensitivity: cols.policy_sensitivity[i]!,
+      context_tokens: num(cols.context_tokens[i]!),
+      needs_tools: cols.needs_tools[i]!,
+      multimodal: cols.multimodal[i]!,
       language: 'und',
-      complexity: r.complexity,
+      complexity: cols.complexity[i]!,
       signals: [],
     };
-    const tokens: TokenTotals = {
-      requests: r.requests,
-      prompt_tokens: r.prompt_tokens ?? 0,
-      completion_tokens: r.completion_tokens ?? 0,
-      reasoning_tokens: r.reasoning_tokens ?? 0,
-      cached_tokens: r.cached_tokens ?? 0,
-    };
-    return {
-      // db.all turns bigints that fit a double into numbers; a hash below 2^53 happens (1 in 2,048).
-      bucket_id: BigInt(r.bucket_id),
-      feature: r.feature,
-      model: r.model,
-      requests: r.requests,
-      metadata_only: r.metadata_only,
+    const requests = num(cols.requests[i]!);
+    out.push({
+      bucket_id: BigInt(cols.bucket_id[i]!),
+      feature: cols.feature[i]!,
+      model: cols.model[i]!,
+      requests,
+      metadata_only: num(cols.metadata_only[i]!),
       profile,
-      max_context_tokens: r.max_context_tokens,
-      tokens,
-      logged_cost_usd: r.logged_cost ?? 0,
-      unlogged: {
-        requests: r.u_requests,
-        prompt_tokens: r.u_prompt ?? 0,
-        completion_tokens: r.u_completion ?? 0,
-        reasoning_tokens: r.u_reasoning ?? 0,
-        cached_tokens: r.u_cached ?? 0,
+      max_context_tokens: num(cols.max_context_tokens[i]!),
+      tokens: {
+        requests,
+        prompt_tokens: num(cols.prompt_tokens[i]!),
+        completion_tokens: num(cols.completion_tokens[i]!),
+        reasoning_tokens: num(cols.reasoning_tokens[i]!),
+        cached_tokens: num(cols.cached_tokens[i]!),
       },
-    };
-  });
+      logged_cost_usd: num(cols.logged_cost[i]!),
+      unlogged: {
+        requests: num(cols.u_requests[i]!),
+        prompt_tokens: num(cols.u_prompt[i]!),
+        completion_tokens: num(cols.u_completion[i]!),
+        reasoning_tokens: num(cols.u_reasoning[i]!),
+        cached_tokens: num(cols.u_cached[i]!),
+      },
+    });
+  }
+  return out;
 }
 
 export interface FeatureFacts {
