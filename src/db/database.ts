@@ -4,8 +4,7 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { PnyxError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
-/** Default database location, relative to the working directory. */
-export const DEFAULT_DB_PATH = '.pnyx/pnyx.duckdb';
+export { DEFAULT_DB_PATH } from './defaultPath.js';
 
 export interface OpenOptions {
   /** DuckDB threads (default: all cores). */
