@@ -1,6 +1,7 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, type Capability, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
 import { addTokens, costOn, ZERO_TOKENS, type ProfileBucket, type TokenTotals } from './bucket.js';
+import { adequacyInto, candidateTable, costInto, type CandidateTable } from './candidateTable.js';
 import { capabilityIndex, eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
 import { verdictConfidence, type Confidence } from './confidence.js';
 import { levelScale, type LevelScale } from './levels.js';
@@ -225,24 +226,24 @@ function assignedView(modelId: string, opts: AssessOptions, candidates: Candidat
   return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state, index: capabilityIndex(scores) };
 }
 
-function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate[]): BucketEval {
+function evaluateBucket(b: ProfileBucket, a: AssignedView, table: CandidateTable): BucketEval {
   const needs = { ...requiredCapabilities(b.profile, { reasoning_tokens: b.tokens.requests ? b.tokens.reasoning_tokens / b.tokens.requests : 0 }), context_tokens: b.max_context_tokens };
   const own = a.state.in_catalog ? a.pricing : null;
   const hard = own ? hardConstraintFailures(own, a.scores, { ...needs, interactive: false }) : [];
   const short = a.scores ? shortfalls(needs, a.scores) : [];
-  const adequate = new Uint8Array(candidates.length);
-  const cost = new Float64Array(candidates.length);
+  const adequate = new Uint8Array(table.size);
+  const cost = new Float64Array(table.size);
+  adequacyInto(table, needs, adequate);
+  costInto(table, b.tokens, cost);
   let best = Infinity;
   let bestWeaker = Infinity;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    const usd = costOn(c.model, b.tokens);
-    cost[i] = usd ?? Number.NaN;
-    if (usd !== null && isAdequate(c, needs)) {
-      adequate[i] = 1;
-      if (usd < best) best = usd;
-      if (isWeaker(c, a) && usd < bestWeaker) bestWeaker = usd;
-    }
+  for (let i = 0; i < table.size; i++) {
+    const usd = cost[i]!;
+    // Adequate means priced and meeting the needs.
+    if (Number.isNaN(usd)) adequate[i] = 0;
+    if (!adequate[i]) continue;
+    if (usd < best) best = usd;
+    if (isWeaker(table.candidates[i]!, a) && usd < bestWeaker) bestWeaker = usd;
   }
   // Today's price of the bucket, comparable with the candidates' catalog prices: the catalog price
   // of the assigned model, else (gone from the catalog) its logged cost, else its replacement's price.
@@ -286,7 +287,8 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
   const views = new Map<string, AssignedView>();
   for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
 
-  const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, candidates));
+  const table = candidateTable(candidates);
+  const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, table));
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
   const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : Math.min(1, weighted(evals, pred) / n));
   const shares = {
