@@ -283,7 +283,11 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
   const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
   const warnings: string[] = [];
   const byModel = new Map<string, ProfileBucket[]>();
-  for (const b of buckets) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b]);
+  for (const b of buckets) {
+    const list = byModel.get(b.model);
+    if (list) list.push(b);
+    else byModel.set(b.model, [b]);
+  }
   const views = new Map<string, AssignedView>();
   for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
 
@@ -543,10 +547,12 @@ function qualityChanges(
   lightGroup: BucketEval[] | null,
 ): CapabilityQuality[] {
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
-  const routeOf = (e: BucketEval): Candidate | undefined => {
-    const model = lightGroup && routes.length === 2 ? (lightGroup.includes(e) ? routes[0]!.model : routes[1]!.model) : routes[0]?.model;
-    return candidates.find((c) => c.model.id === model);
-  };
+  const light = new Set(lightGroup ?? []);
+  const routeCandidate = (model: string | undefined) => candidates.find((c) => c.model.id === model);
+  const [first, second] = [routeCandidate(routes[0]?.model), routeCandidate(routes[1]?.model)];
+  // The route candidate of every bucket, once (not per capability).
+  const routeOfEval = new Map(evals.map((e) => [e, lightGroup && routes.length === 2 ? (light.has(e) ? first : second) : first]));
+  const routeOf = (e: BucketEval): Candidate | undefined => routeOfEval.get(e);
   const out: CapabilityQuality[] = [];
   for (const cap of CAPABILITIES) {
     const pairs = evals.map((e) => ({ v: e.needs.capabilities[cap], w: e.bucket.requests }));
