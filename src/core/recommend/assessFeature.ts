@@ -7,7 +7,7 @@ import { verdictConfidence, type Confidence } from './confidence.js';
 import { levelScale, type LevelScale } from './levels.js';
 import { assignedModelState, type ModelState } from './modelState.js';
 import { isHybrid, judgedMode, nonReasoningScores, reasoningUse } from './mode.js';
-import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
+import { meetsNeeds, MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
 
 /**
  * Verdict thresholds (README "Reports and recommendations" documents them). Per request, the
@@ -230,7 +230,8 @@ function evaluateBucket(b: ProfileBucket, a: AssignedView, table: CandidateTable
   const needs = { ...requiredCapabilities(b.profile, { reasoning_tokens: b.tokens.requests ? b.tokens.reasoning_tokens / b.tokens.requests : 0 }), context_tokens: b.max_context_tokens };
   const own = a.state.in_catalog ? a.pricing : null;
   const hard = own ? hardConstraintFailures(own, a.scores, { ...needs, interactive: false }) : [];
-  const short = a.scores ? shortfalls(needs, a.scores) : [];
+  // meetsNeeds is shortfalls(...).length === 0 without building the list: most buckets have none.
+  const short = a.scores && !meetsNeeds(needs, a.scores) ? shortfalls(needs, a.scores) : [];
   const adequate = new Uint8Array(table.size);
   const cost = new Float64Array(table.size);
   adequacyInto(table, needs, adequate);
@@ -553,6 +554,12 @@ function qualityChanges(
   // The route candidate of every bucket, once (not per capability).
   const routeOfEval = new Map(evals.map((e) => [e, lightGroup && routes.length === 2 ? (light.has(e) ? first : second) : first]));
   const routeOf = (e: BucketEval): Candidate | undefined => routeOfEval.get(e);
+  // Per bucket, the capabilities its route's model falls short on, once (not per capability).
+  const routeShort = new Map<BucketEval, Set<string>>();
+  for (const e of evals) {
+    const r = routeOf(e);
+    if (r && !meetsNeeds(e.needs, r.scores)) routeShort.set(e, new Set(shortfalls(e.needs, r.scores).map((x) => x.capability)));
+  }
   const out: CapabilityQuality[] = [];
   for (const cap of CAPABILITIES) {
     const pairs = evals.map((e) => ({ v: e.needs.capabilities[cap], w: e.bucket.requests }));
@@ -578,7 +585,7 @@ function qualityChanges(
         pSum += p * e.bucket.requests;
         pW += e.bucket.requests;
       }
-      if (r && need >= MIN_CHECKED_NEED && shortfalls(e.needs, r.scores).some((s) => s.capability === cap)) shortP += e.bucket.requests;
+      if (r && need >= MIN_CHECKED_NEED && routeShort.get(e)?.has(cap)) shortP += e.bucket.requests;
     }
     const assigned = aW > 0 ? aSum / aW : null;
     const projected = pW > 0 ? pSum / pW : null;
