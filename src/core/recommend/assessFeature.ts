@@ -277,11 +277,37 @@ function routeCost(evals: BucketEval[], candidates: Candidate[], model: string):
 }
 
 /** The verdict, routes, costs, quality and confidence of one feature. Pure. */
+interface PreparedCandidates {
+  rawCandidates: Candidate[];
+  scale: LevelScale;
+  candidates: Candidate[];
+  table: CandidateTable;
+}
+
+/**
+ * The candidates of a catalog under a policy on a date, prepared once: features that share a
+ * policy (most) share them. Keyed by the catalog object, so a new catalog starts afresh. Read only.
+ */
+const prepared = new WeakMap<ModelCatalog, Map<string, PreparedCandidates>>();
+
+function prepareCandidates(opts: AssessOptions): PreparedCandidates {
+  let byPolicy = prepared.get(opts.catalog);
+  if (!byPolicy) prepared.set(opts.catalog, (byPolicy = new Map()));
+  const key = `${opts.asOf}\u0000${JSON.stringify(opts.policy)}`;
+  let p = byPolicy.get(key);
+  if (!p) {
+    const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
+    const scale = levelScale(rawCandidates.map((c) => c.scores));
+    // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
+    const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
+    p = { rawCandidates, scale, candidates, table: candidateTable(candidates) };
+    byPolicy.set(key, p);
+  }
+  return p;
+}
+
 export function assessFeature(feature: string, buckets: ProfileBucket[], opts: AssessOptions): FeatureAssessment {
-  const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
-  const scale = levelScale(rawCandidates.map((c) => c.scores));
-  // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
-  const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
+  const { rawCandidates, scale, candidates, table } = prepareCandidates(opts);
   const warnings: string[] = [];
   const byModel = new Map<string, ProfileBucket[]>();
   for (const b of buckets) {
@@ -292,7 +318,6 @@ export function assessFeature(feature: string, buckets: ProfileBucket[], opts: A
   const views = new Map<string, AssignedView>();
   for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
 
-  const table = candidateTable(candidates);
   const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, table));
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
   const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : Math.min(1, weighted(evals, pred) / n));
