@@ -9,7 +9,10 @@
  * so its wall time and peak RSS are its own.
  *
  * Flags: --rows N (default 1,000,000), --seed N, --dir DIR (reuse generated data there),
- * --keep (leave the temp dir), --no-parquet, --memory-limit SIZE (passed to pnyx).
+ * --keep (leave the temp dir), --no-parquet, --memory-limit SIZE (passed to pnyx),
+ * --drop-baseline (delete each baseline database once measured: a 10M-row run needs the disk).
+ * Each step also reports its CPU seconds (user + system; on a shared machine the wall time
+ * moves with the load, the CPU time much less) and the database file it left.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,10 +34,11 @@ interface Args {
   keep: boolean;
   parquet: boolean;
   memoryLimit?: string;
+  dropBaseline: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rows: 1_000_000, seed: 7, keep: false, parquet: true };
+  const a: Args = { rows: 1_000_000, seed: 7, keep: false, parquet: true, dropBaseline: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -48,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--keep') a.keep = true;
     else if (k === '--no-parquet') a.parquet = false;
     else if (k === '--memory-limit') a.memoryLimit = v();
+    else if (k === '--drop-baseline') a.dropBaseline = true;
     else throw new Error(`unknown flag ${k}`);
   }
   if (!Number.isInteger(a.rows) || a.rows <= 0) throw new Error('--rows must be a positive integer');
@@ -56,7 +61,11 @@ function parseArgs(argv: string[]): Args {
 
 interface Measured {
   seconds: number;
+  /** User + system CPU seconds (GNU time only, else NaN). */
+  cpuSeconds: number;
   peakRssMb: number;
+  /** Size of the database file the step left (MB), when it wrote one. */
+  dbMb?: number;
   stdout: string;
   stderr: string;
   code: number;
@@ -66,7 +75,7 @@ interface Measured {
 function measure(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const useTime = existsSync(TIME);
   const timeOut = join(tmpdir(), `pnyx-bench-time-${process.pid}-${Date.now()}`);
-  const [c, a] = useTime ? [TIME, ['-f', '%e %M', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const [c, a] = useTime ? [TIME, ['-f', '%e %M %U %S', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
   const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -89,16 +98,18 @@ function measure(cmd: string, args: string[], env: Record<string, string> = {}):
     child.on('close', (code) => {
       if (poll) clearInterval(poll);
       let seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      let cpuSeconds = Number.NaN;
       if (useTime && existsSync(timeOut)) {
         const last = readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '';
-        const m = /^([\d.]+) (\d+)$/.exec(last);
+        const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
         if (m) {
           seconds = Number(m[1]);
           hwm = Number(m[2]);
+          cpuSeconds = Number(m[3]) + Number(m[4]);
         }
         rmSync(timeOut, { force: true });
       }
-      done({ seconds, peakRssMb: hwm / 1024, stdout, stderr, code: code ?? -1 });
+      done({ seconds, cpuSeconds, peakRssMb: hwm / 1024, stdout, stderr, code: code ?? -1 });
     });
   });
 }
@@ -114,12 +125,19 @@ const n = (await conn.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0];
 process.stdout.write(String(n));
 `;
 
-function baseline(input: string, db: string, reader: 'read_json' | 'read_parquet'): Promise<Measured> {
-  return measure(process.execPath, ['--input-type=module', '-e', BASELINE_SCRIPT, input, db, reader]);
+const fileMb = (path: string): number | undefined => (existsSync(path) ? statSync(path).size / 1e6 : undefined);
+
+async function baseline(input: string, db: string, reader: 'read_json' | 'read_parquet', drop: boolean): Promise<Measured> {
+  const m = await measure(process.execPath, ['--input-type=module', '-e', BASELINE_SCRIPT, input, db, reader]);
+  m.dbMb = fileMb(db);
+  if (drop) rmSync(db, { force: true });
+  return m;
 }
 
-function pnyx(args: string[], db: string, memoryLimit?: string): Promise<Measured> {
-  return measure(process.execPath, [BIN, '--quiet', '--db', db, ...args], memoryLimit ? { PNYX_MEMORY_LIMIT: memoryLimit } : {});
+async function pnyx(args: string[], db: string, memoryLimit?: string): Promise<Measured> {
+  const m = await measure(process.execPath, [BIN, '--quiet', '--db', db, ...args], memoryLimit ? { PNYX_MEMORY_LIMIT: memoryLimit } : {});
+  if (args[0] === 'analyze') m.dbMb = fileMb(db);
+  return m;
 }
 
 function counts(stderr: string): string {
@@ -204,9 +222,9 @@ async function main(): Promise<void> {
   const rows: [string, Measured, number][] = [];
   const step = (name: string, m: Measured): void => {
     rows.push([name, m, args.rows]);
-    out(`  ${name}: ${m.seconds.toFixed(2)} s, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
+    out(`  ${name}: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(1)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB${m.dbMb === undefined ? '' : `, db ${m.dbMb.toFixed(0)} MB`}`);
   };
-  const a = await baseline(log, fresh('baseline.duckdb'), 'read_json');
+  const a = await baseline(log, fresh('baseline.duckdb'), 'read_json', args.dropBaseline);
   check('baseline', a);
   step('(a) DuckDB read_json → db file', a);
 
@@ -223,8 +241,13 @@ async function main(): Promise<void> {
     step('(c) pnyx report --format json', report);
   }
 
+  // The same file again: skipped after hashing it (same content, same options).
+  const again = await pnyx(['analyze', log], join(dir, 'pnyx.duckdb'), args.memoryLimit);
+  check('pnyx analyze again', again);
+  step('(d) pnyx analyze again, unchanged file (skipped)', again);
+
   if (args.parquet) {
-    const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet');
+    const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet', args.dropBaseline);
     check('parquet baseline', ap);
     step('(a) DuckDB read_parquet → db file', ap);
     const bp = await pnyx(['analyze', parquet], fresh('pnyx-pq.duckdb'), args.memoryLimit);
@@ -242,18 +265,21 @@ async function main(): Promise<void> {
   out(`input: ${args.rows.toLocaleString('en-US')} requests, ${(bytes / 1e6).toFixed(0)} MB JSONL (${(bytes / args.rows).toFixed(0)} B/request)`);
   out(`pnyx: ${stored}`);
   out('');
-  out(`| step | wall s | rows/s | MB/s (JSONL bytes) | peak RSS MB |`);
-  out(`|---|---|---|---|---|`);
+  out(`| step | wall s | CPU s | rows/s | MB/s (JSONL bytes) | peak RSS MB | db MB |`);
+  out(`|---|---|---|---|---|---|---|`);
   for (const [name, m, n] of rows) {
-    out(`| ${name} | ${m.seconds.toFixed(2)} | ${Math.round(n / m.seconds).toLocaleString('en-US')} | ${(bytes / 1e6 / m.seconds).toFixed(1)} | ${m.peakRssMb.toFixed(0)} |`);
+    out(
+      `| ${name} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(1)} | ${Math.round(n / m.seconds).toLocaleString('en-US')} | ${(bytes / 1e6 / m.seconds).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.dbMb === undefined ? '' : m.dbMb.toFixed(0)} |`,
+    );
   }
   out('');
   out(`ratio (b)/(a), JSONL: ${(b.seconds / a.seconds).toFixed(2)} (goal ≤ 2.0, limit 3.0)`);
+  out(`CPU-time ratio (b)/(a), JSONL: ${(b.cpuSeconds / a.cpuSeconds).toFixed(2)} (less sensitive to other load on the machine)`);
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
   if (cls1 && clsN) {
     out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log): ${Math.round(cls1.perSecond).toLocaleString('en-US')} prompts/s on 1 thread, ${Math.round(clsN.perSecond).toLocaleString('en-US')} prompts/s on ${cpus().length} worker threads (goal ≥ 150,000 on 2 cores)`);
   } else out('classification figure skipped: no classifier in this build');
-  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, peakRssMb: m.peakRssMb })) }, null, 2));
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })) }, null, 2));
   if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
   else out(`data and databases kept in ${dir}`);
 }

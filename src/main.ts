@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PnyxError } from './core/errors.js';
 import { sanitizeForTerminal } from './cli/context.js';
 import { COMMANDS, type CommandModule } from './cli/commands/index.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from './cli/version.js';
 
 /** Global options that take a value: the word after them is not the command name. */
 const VALUE_OPTIONS = new Set(['--db', '--memory-limit']);

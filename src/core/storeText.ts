@@ -21,7 +21,7 @@ export interface TextForStorage {
   system_prompt: string | null;
   /** JSON of `[{role, content, attachments}]`. */
   messages: string | null;
-  /** The original record as JSON. */
+  /** The original record as JSON (masked like the rest), or null when it is not kept (see `keepRaw`). */
   raw: string | null;
   /** JSON of the free metadata object. */
   metadata: string;
@@ -136,23 +136,25 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
 
 /**
  * The text columns of a request as they are stored under `mode`. `record` is the parsed log
- * record and `rawText` its original text (kept as is when nothing needs masking).
+ * record and `rawText` its original text (kept as is when nothing needs masking). The record
+ * itself is kept only with `keepRaw` (`pnyx analyze --store-raw`): the columns carry everything
+ * pnyx reads, and the raw copy would hold every prompt a second time.
  */
-export function textForStorage(request: CanonicalRequest, record: JsonObject, rawText: string, mode: StoreTextMode): TextForStorage {
+export function textForStorage(request: CanonicalRequest, record: JsonObject, rawText: string, mode: StoreTextMode, keepRaw = true): TextForStorage {
   const metadata = mode === 'full' ? request.metadata : (maskValue(request.metadata, mode, false) as JsonObject);
   const error = request.error === null || mode === 'full' ? request.error : redactText(request.error);
   if (mode === 'full') {
-    return { system_prompt: request.system_prompt, messages: JSON.stringify(request.messages), raw: rawText, metadata: JSON.stringify(metadata), error };
+    return { system_prompt: request.system_prompt, messages: JSON.stringify(request.messages), raw: keepRaw ? rawText : null, metadata: JSON.stringify(metadata), error };
   }
   // The prompt texts appear twice (normalized and in the raw record): each is masked once.
   const memo = maskMemo(mode);
   const system = request.system_prompt === null ? null : memo.text(request.system_prompt);
   const messages = request.messages.map((m) => ({ ...m, content: memo.text(m.content) ?? '' }));
-  const raw = maskValue(record, mode, false, memo);
+  const raw = keepRaw ? maskValue(record, mode, false, memo) : null;
   return {
     system_prompt: system,
     messages: JSON.stringify(messages),
-    raw: raw === record ? rawText : JSON.stringify(raw),
+    raw: raw === null ? null : raw === record ? rawText : JSON.stringify(raw),
     metadata: JSON.stringify(metadata),
     error,
   };

@@ -203,6 +203,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 7,
+    name: 'ingested_files_options',
+    // What a file was read with (pnyx version, format, field mapping, sample rate, text storage):
+    // a file whose content and options match a stored row is not read again. Rows stored before
+    // this migration have none, so their files are read once more.
+    sql: `ALTER TABLE ingested_files ADD COLUMN options VARCHAR;`,
+  },
+  {
+    id: 8,
     name: 'report_aggregates',
     // What \`pnyx report\` reads instead of joining requests with profiles on every run: the
     // profile buckets and per-feature facts of src/db/recommend.ts, stored with a fingerprint of

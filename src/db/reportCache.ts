@@ -4,7 +4,7 @@ import { BUCKETS_SQL, FACTS_SQL, type AggregateSource } from './recommend.js';
 /**
  * The report's aggregates (profile buckets and feature facts, src/db/recommend.ts) cost two joins
  * of requests with profiles: seconds at a million requests. They are stored in `report_buckets`
- * and `report_features` (migration 7) with a fingerprint of the rows they come from, and read
+ * and `report_features` (migration 8) with a fingerprint of the rows they come from, and read
  * from there while the fingerprint still matches. The fingerprint hashes every column the
  * aggregates read, of every row of both tables, so any change (analyze, purge, re-classification,
  * or an edit by hand in the DuckDB CLI) makes the next report recompute them: never stale.

@@ -25,6 +25,16 @@ const REJECT_COLUMNS = 'line, field, reason, raw';
  * DuckDB writes out as row groups fill.
  */
 export const APPENDER_FLUSH_ROWS = 8192;
+/**
+ * What a conflicting duplicate's reject keeps: its original record when analyze kept it
+ * (--store-raw), else the record as stored (its columns, masked as they are).
+ */
+const STORED_RECORD = `coalesce(r.raw::VARCHAR, json_object(
+  'request_id', r.request_id, 'timestamp', r.ts, 'feature', r.feature, 'tenant_id', r.tenant_id, 'user_id', r.user_id,
+  'model', r.model, 'provider', r.provider, 'system_prompt', r.system_prompt, 'messages', r.messages, 'tools', r.tools,
+  'response_format', r.response_format, 'prompt_tokens', r.prompt_tokens, 'completion_tokens', r.completion_tokens,
+  'cost_usd', r.cost_usd, 'latency_ms', r.latency_ms, 'status', r.status, 'error', r.error, 'metadata', r.metadata,
+  'source_format', r.source_format)::VARCHAR)`;
 const CONFLICT_REASON = 'duplicate request_id with different content (first copy kept)';
 
 /** How each column of `requests`, in table order, is filled: from the row tuple, a per-file constant, or NULL. */
@@ -136,7 +146,7 @@ export class RequestWriter {
          FROM fresh f LEFT JOIN (SELECT request_id, content_sha256 FROM requests WHERE ingested_at <> $1) o USING (request_id)
          WHERE f.n > 1 OR o.request_id IS NOT NULL
        )
-       SELECT r.rowid AS rid, r.source_line, r.raw, r.content_sha256 <> coalesce(p.stored_sha, p.first_sha) AS conflict
+       SELECT r.rowid AS rid, r.source_line, ${STORED_RECORD} AS raw, r.content_sha256 <> coalesce(p.stored_sha, p.first_sha) AS conflict
        FROM requests r JOIN repeated p USING (request_id)
        WHERE r.ingested_at = $1 AND (p.stored_sha IS NOT NULL OR r.source_line > p.first_line)`,
       [at],
@@ -182,19 +192,45 @@ export class RequestWriter {
 
 export async function recordIngestedFile(
   db: PnyxDb,
-  f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number },
+  f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number; options: string },
 ): Promise<void> {
   await db.run('DELETE FROM ingested_files WHERE file_sha256 = $1', [f.sha256]);
-  await db.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP)', [
-    f.sha256,
-    f.path,
-    BigInt(f.size),
-    f.format,
-    BigInt(f.read),
-    BigInt(f.stored),
-    BigInt(f.duplicates),
-    BigInt(f.rejected),
-  ]);
+  await db.run(
+    `INSERT INTO ingested_files (file_sha256, path, size_bytes, format, read_count, stored, duplicates, rejected, ingested_at, options)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP, $9)`,
+    [
+      f.sha256,
+      f.path,
+      BigInt(f.size),
+      f.format,
+      BigInt(f.read),
+      BigInt(f.stored),
+      BigInt(f.duplicates),
+      BigInt(f.rejected),
+      f.options,
+    ],
+  );
+}
+
+/**
+ * Earlier runs of the file at `path` with these options while it was smaller, largest first:
+ * if the file grew by appending, one of them is its beginning.
+ */
+export async function ingestedPrefixes(db: PnyxDb, path: string, size: number, options: string): Promise<{ sha: string; size: number }[]> {
+  const rows = await db.all<{ sha: string; size: number | bigint }>(
+    'SELECT file_sha256 AS sha, size_bytes AS size FROM ingested_files WHERE path = $1 AND size_bytes < $2 AND options = $3 ORDER BY size_bytes DESC LIMIT 3',
+    [path, BigInt(size), options],
+  );
+  return rows.map((r) => ({ sha: r.sha, size: Number(r.size) }));
+}
+
+/**
+ * Content hashes of files stored with exactly these options and this size: the candidates a
+ * file may be a repeat of (its own hash decides).
+ */
+export async function ingestedWith(db: PnyxDb, size: number, options: string): Promise<Set<string>> {
+  const rows = await db.all<{ sha: string }>('SELECT file_sha256 AS sha FROM ingested_files WHERE size_bytes = $1 AND options = $2', [BigInt(size), options]);
+  return new Set(rows.map((r) => r.sha));
 }
 
 export interface IngestRun {

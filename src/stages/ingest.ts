@@ -4,11 +4,11 @@ import { readRecord, type RecordOutcome, type RecordReaderOptions } from '../cor
 import { tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
 import { DEFAULT_STORE_TEXT, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
-import { RequestWriter, recordIngestedFile, recordIngestRun } from '../db/requests.js';
+import { RequestWriter, ingestedPrefixes, ingestedWith, recordIngestedFile, recordIngestRun } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
 import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
-import { BATCH_BYTES, describeSource, fileSha256, readBatches, type SourceInfo, type SourceRecord } from './sources.js';
+import { appendedTo, BATCH_BYTES, describeSource, fileSha256, readBatches, type SourceInfo, type SourceRecord } from './sources.js';
 
 export { REJECT_RAW_MAX_CHARS };
 
@@ -49,6 +49,12 @@ export interface IngestOptions extends RecordReaderOptions {
   join?: ReadonlyMap<string, JoinedRequest>;
   /** How much prompt text is kept (default `redacted`). */
   storeText?: StoreTextMode;
+  /** Keep each stored request's original record (masked like the rest) in `requests.raw`. */
+  storeRaw?: boolean;
+  /** Read files even when the same content was ingested before with the same options. */
+  reingest?: boolean;
+  /** pnyx's version, part of the options a file is recorded with (a new version reads files again). */
+  version?: string;
 }
 
 export interface RejectSample {
@@ -75,6 +81,10 @@ export interface FileIngestResult {
   featureRenames: FeatureRenameTally;
   /** The first few rejects, for the terminal; all of them are in the `rejects` table. */
   rejectSamples: RejectSample[];
+  /** Not read: the same content was ingested before with the same options (see `ingestOptionsKey`). */
+  skipped: boolean;
+  /** The file grew since an earlier run: only the lines after this one were read. */
+  resumedAfterLine?: number;
 }
 
 /** How many rejects per file are echoed to the terminal. */
@@ -83,6 +93,24 @@ export const REJECT_SAMPLES_SHOWN = 5;
 const INLINE_BELOW_BYTES = 4 << 20;
 /** Parse jobs in flight per worker: enough to keep workers busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * Everything that decides what a file's records become, as recorded in `ingested_files.options`:
+ * a file whose content (sha256) and options match a recorded run would store nothing new, so
+ * it is not read again. Joined ingests are never skipped (the join logs may have changed).
+ */
+export function ingestOptionsKey(opts: IngestOptions): string {
+  return JSON.stringify({
+    pnyx: opts.version ?? null,
+    format: opts.format ?? 'auto',
+    mapping: opts.mapping,
+    overrides: opts.overrides ?? null,
+    featureNames: opts.featureNames ?? null,
+    sampleRate: opts.sampleRate ?? 1,
+    storeText: opts.storeText ?? DEFAULT_STORE_TEXT,
+    storeRaw: opts.storeRaw ?? false,
+  });
+}
 
 /** Turns one record of a source into a canonical request or a reject reason. */
 export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordReaderOptions): RecordOutcome {
@@ -98,10 +126,26 @@ export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordRe
  */
 export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions): Promise<FileIngestResult> {
   const info: SourceInfo = describeSource(path);
+  const optionsKey = ingestOptionsKey(opts);
+  // A file seen before with the same size and options is hashed first: if its content is the
+  // same too, reading it would store nothing new.
+  const candidates = opts.reingest || opts.join ? new Set<string>() : await ingestedWith(db, info.size, optionsKey);
   // JSONL is hashed as it is read; other kinds are read by DuckDB or whole, so hash first.
-  const hashInline = info.kind === 'jsonl';
+  const hashInline = info.kind === 'jsonl' && candidates.size === 0;
   const preSha = hashInline ? undefined : await fileSha256(path);
-  const hash = createHash('sha256');
+  if (preSha !== undefined && candidates.has(preSha)) {
+    return { path, kind: info.kind, read: 0, stored: 0, duplicates: 0, rejected: 0, sampledOut: 0, joined: 0, featureRenames: new Map(), rejectSamples: [], skipped: true };
+  }
+  // A plain JSONL log that grew since an earlier run is read from where that run ended: its old
+  // records are neither parsed nor classified again.
+  let resume: Awaited<ReturnType<typeof appendedTo>>;
+  if (hashInline && !info.gzip && !opts.reingest && !opts.join) {
+    for (const prior of await ingestedPrefixes(db, path, info.size, optionsKey)) {
+      resume = await appendedTo(path, prior.size, prior.sha);
+      if (resume) break;
+    }
+  }
+  const hash = resume?.hash ?? createHash('sha256');
   const observers = opts.observers ?? [];
   const nowMicros = BigInt(Date.now()) * 1000n;
   const samples: RejectSample[] = [];
@@ -116,6 +160,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     derive: observers.map((o) => o.derive),
     join: opts.join,
     storeText: opts.storeText ?? DEFAULT_STORE_TEXT,
+    storeRaw: opts.storeRaw ?? false,
   };
   // The join index lives on this thread (it can be large): joined ingests parse inline.
   const workers = opts.join ? 0 : (opts.workers ?? (info.size < INLINE_BELOW_BYTES ? 0 : defaultWorkerCount()));
@@ -123,8 +168,8 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   let sampledOut = 0;
   let joined = 0;
   const featureRenames: FeatureRenameTally = new Map();
-  let bytes = 0;
-  let lineOffset = 0;
+  let bytes = resume?.offset ?? 0;
+  let lineOffset = resume?.lines ?? 0;
   let nextProgress = 0;
 
   return db.transaction(async () => {
@@ -159,10 +204,11 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const queue: Promise<ParseResult>[] = [];
     try {
       const limit = Math.max(1, parser.workers * IN_FLIGHT_PER_WORKER);
-      for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, (b) => {
+      const onBytes = (b: Buffer) => {
         bytes += b.length;
         hash.update(b);
-      })) {
+      };
+      for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, onBytes, resume?.offset ?? 0)) {
         queue.push(parser.submit(job));
         while (queue.length >= limit) store(await queue.shift()!);
       }
@@ -178,10 +224,10 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const sha = preSha ?? hash.digest('hex');
     const { conflictSamples, ...counts } = await writer.commit(sha);
     for (const o of observers) await o.commit(db);
-    await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts });
+    await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts, options: optionsKey });
     const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
     await recordIngestRun(db, writer.runMark, { sha256: sha, path, sampleRate: parseOpts.sampleRate, read, ...counts, sampledOut });
-    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, featureRenames, rejectSamples: shown };
+    return { path, kind: info.kind, read, stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected, sampledOut, joined, featureRenames, rejectSamples: shown, skipped: false, ...(resume ? { resumedAfterLine: resume.lines } : {}) };
   });
 }
 
@@ -194,6 +240,8 @@ export interface IngestSummary {
   sampledOut: number;
   joined: number;
   featureRenames: FeatureRenameTally;
+  /** Files not read: ingested before with the same content and options. */
+  skipped: string[];
 }
 
 export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
@@ -205,5 +253,5 @@ export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptio
   const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut' | 'joined') => files.reduce((s, f) => s + f[k], 0);
   const featureRenames: FeatureRenameTally = new Map();
   for (const f of files) for (const [from, tos] of f.featureRenames) for (const [to, n] of tos) for (let i = 0; i < n; i++) tallyRename(featureRenames, from, to);
-  return { files, featureRenames, read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut'), joined: sum('joined') };
+  return { files, featureRenames, skipped: files.filter((f) => f.skipped).map((f) => f.path), read: sum('read'), stored: sum('stored'), duplicates: sum('duplicates'), rejected: sum('rejected'), sampledOut: sum('sampledOut'), joined: sum('joined') };
 }

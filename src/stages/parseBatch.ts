@@ -28,6 +28,8 @@ export interface ParseOptions extends RecordReaderOptions {
   join?: ReadonlyMap<string, JoinedRequest>;
   /** How much prompt text is stored (default `redacted`). Derivers always see the original. */
   storeText?: StoreTextMode;
+  /** Keep each stored request's original record in `raw` (default: no, see textForStorage). */
+  storeRaw?: boolean;
 }
 
 /**
@@ -130,7 +132,7 @@ export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
       return;
     }
     // Derivers (profiles) see the original request; only the stored columns are masked.
-    out.rows.push(toRequestRow(r, line, outcome.contentHash, textForStorage(r, outcome.raw, text, storeText), storeText));
+    out.rows.push(toRequestRow(r, line, outcome.contentHash, textForStorage(r, outcome.raw, text, storeText, opts.storeRaw ?? false), storeText));
     if (derivers.length > 0) out.derived.push(derivers.map((d) => d(r)));
   };
   if ('bytes' in job) {

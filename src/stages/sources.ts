@@ -1,6 +1,6 @@
 import { createReadStream, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { Transform, type Readable } from 'node:stream';
 import { PnyxError } from '../core/errors.js';
@@ -90,6 +90,26 @@ export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
+}
+
+/**
+ * Where a plain JSONL file that grew by appending continues: when its first `prefixSize` bytes
+ * hash to `prefixSha256` and end with a line break, returns the offset to read on from, the
+ * lines before it, and the SHA-256 state of those bytes (to finish the whole file's hash).
+ */
+export async function appendedTo(path: string, prefixSize: number, prefixSha256: string): Promise<{ offset: number; lines: number; hash: Hash } | undefined> {
+  if (prefixSize <= 0) return undefined;
+  const h = createHash('sha256');
+  let lines = 0;
+  let last = -1;
+  for await (const chunk of createReadStream(path, { start: 0, end: prefixSize - 1, highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    h.update(b);
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines += 1;
+    last = b[b.length - 1]!;
+  }
+  if (last !== 10 || h.copy().digest('hex') !== prefixSha256) return undefined;
+  return { offset: prefixSize, lines, hash: h };
 }
 
 function openText(info: SourceInfo): Readable {
@@ -245,7 +265,7 @@ export const BATCH_RECORDS = 2000;
  * on this thread), other kinds as groups of records. For JSONL, `onBytes` sees every byte of
  * the file (compressed, for .gz) as read, so it can be hashed in the same pass.
  */
-export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: number, onBytes: (raw: Buffer) => void): AsyncGenerator<ParseJob> {
+export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: number, onBytes: (raw: Buffer) => void, start = 0): AsyncGenerator<ParseJob> {
   if (info.kind !== 'jsonl') {
     let texts: string[] = [];
     let lines: number[] = [];
@@ -267,7 +287,8 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
   // An empty file holds no records, whatever its name says (an empty .gz is not a gzip stream).
   if (info.size === 0) return;
   try {
-    const raw = createReadStream(info.path, { highWaterMark: Math.min(1 << 20, Math.max(batchBytes, 1024)) });
+    // `start` (plain JSONL only) resumes a file that grew, right after a line break.
+    const raw = createReadStream(info.path, { start, highWaterMark: Math.min(1 << 20, Math.max(batchBytes, 1024)) });
     let input: Readable = raw;
     if (info.gzip) {
       const tap = new Transform({
@@ -283,7 +304,7 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
     }
     let parts: Buffer[] = [];
     let size = 0;
-    let first = true;
+    let first = start === 0;
     // A line past MAX_RECORD_BYTES is not held whole: its start is kept and the rest skipped
     // up to its line break; it goes out as a job of its own (one line, rejected by the parser).
     let overlong: { kept: Buffer; length: number } | undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,18 +64,51 @@ describe('pnyx analyze: ingest', () => {
     ]);
   });
 
-  it('adds nothing when the same file is ingested again', async () => {
+  it('skips a file ingested before with the same content and options; --reingest or other options read it again, adding nothing', async () => {
     const r = runCli(['analyze', a, '--db', db]);
     expect(r.code).toBe(0);
-    expect(counts(r.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
+    expect(r.stderr).toContain(`pnyx: ${a}: skipped, ingested before with the same content and options (--reingest reads it again)`);
+    expect(counts(r.stderr)).toEqual({ read: 0, stored: 0, duplicates: 0, rejected: 0 });
+    expect(r.stdout).toContain('email_autocomplete');
+    // The same content under another name is the same file.
+    const copy = join(t.path, 'copy-of-a.jsonl');
+    copyFileSync(a, copy);
+    expect(runCli(['analyze', copy, '--db', db]).stderr).toContain(`pnyx: ${copy}: skipped`);
+    const again = runCli(['analyze', a, '--db', db, '--reingest']);
+    expect(counts(again.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
+    const other = runCli(['analyze', a, '--db', db, '--store-text', 'full']);
+    expect(other.stderr).not.toContain('skipped');
+    expect(counts(other.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
     expect((await query(db, 'SELECT count(*) AS n FROM requests'))[0]).toEqual({ n: 30 });
+  });
+
+  it('a log that grew by appending is read from where the last run ended; a changed one is read whole', async () => {
+    const grown = join(t.path, 'grown.jsonl');
+    const lines = readFileSync(a, 'utf8').trimEnd().split('\n');
+    writeFileSync(grown, lines.slice(0, 20).join('\n') + '\n\n');
+    const db2 = join(t.path, 'grown.duckdb');
+    expect(counts(runCli(['analyze', grown, '--db', db2]).stderr)).toEqual({ read: 20, stored: 20, duplicates: 0, rejected: 0 });
+    appendFileSync(grown, lines.slice(20, 25).join('\n') + '\n{"broken"\n');
+    const r = runCli(['analyze', grown, '--db', db2]);
+    expect(r.stderr).toContain(`pnyx: ${grown}: grew since it was last read; read from line 22 on`);
+    expect(counts(r.stderr)).toEqual({ read: 6, stored: 5, duplicates: 0, rejected: 1 });
+    expect(r.stderr).toContain('5 profiled');
+    // Line numbers stay the file's own.
+    expect(r.stderr).toContain(`${grown}:27: (json)`);
+    const stored = await query<{ line: number }>(db2, 'SELECT source_line::INTEGER AS line FROM requests ORDER BY source_line');
+    expect(stored.map((x) => x.line)).toEqual([...range(1, 21), ...range(22, 27)]);
+    // A rewritten beginning is a different file: read whole, its old records found again.
+    writeFileSync(grown, [` ${lines[0]!}`, ...lines.slice(1, 30)].join('\n') + '\n');
+    const whole = runCli(['analyze', grown, '--db', db2]);
+    expect(whole.stderr).not.toContain('grew since');
+    expect(counts(whole.stderr)).toEqual({ read: 30, stored: 5, duplicates: 25, rejected: 0 });
   });
 
   it('keeps one copy of rows that overlap between files', async () => {
     const r = runCli(['analyze', b, '--db', db]);
     expect(counts(r.stderr)).toEqual({ read: 25, stored: 15, duplicates: 10, rejected: 0 });
     expect((await query(db, 'SELECT count(*) AS n, count(DISTINCT request_id) AS d FROM requests'))[0]).toEqual({ n: 45, d: 45 });
-    // ingested_files keeps each file's latest run (a.jsonl's was the no-op re-run).
+    // ingested_files keeps each file's latest run (a.jsonl's was the no-op re-run with --store-text full).
     const files = await query<{ path: string; read_count: number; stored: number; duplicates: number }>(db, 'SELECT path, read_count, stored, duplicates FROM ingested_files ORDER BY path');
     expect(files).toEqual([
       { path: a, read_count: 30, stored: 0, duplicates: 30 },
@@ -132,7 +165,8 @@ describe('pnyx analyze: malformed input', () => {
   });
 
   it('does not double-count rejects when the file is ingested again', async () => {
-    const r = runCli(['analyze', f, '--db', db]);
+    expect(runCli(['analyze', f, '--db', db]).stderr).toContain('skipped');
+    const r = runCli(['analyze', f, '--db', db, '--reingest']);
     expect(counts(r.stderr)).toEqual({ read: 8, stored: 0, duplicates: 3, rejected: 5 });
     expect((await query(db, 'SELECT count(*) AS n FROM rejects'))[0]).toEqual({ n: 5 });
   });

@@ -70,7 +70,7 @@ describe('pnyx analyze stores capability profiles', () => {
       await h.run(`UPDATE profiles SET classifier_version = 'cls-0.0.1', task_type = 'other' WHERE request_id IN ('req-1', 'req-4')`);
       await h.run(`DELETE FROM profiles WHERE request_id = 'req-7'`);
     });
-    const r = runCli(['--db', db, 'analyze', logs]);
+    const r = runCli(['--db', db, 'analyze', logs, '--reingest']);
     expect(r.code).toBe(0);
     // req-7 is read again from the log and profiled on its original text; the two stale ones are
     // re-classified from the stored text.
@@ -90,7 +90,7 @@ describe('pnyx analyze stores capability profiles', () => {
     } finally {
       h.close();
     }
-    const r = runCli(['--db', hashed, 'analyze', '--store-text', 'hash', logs]);
+    const r = runCli(['--db', hashed, 'analyze', '--store-text', 'hash', logs, '--reingest']);
     expect(r.stderr).toContain('0 profiled\n');
     const h2 = await PnyxDb.open(hashed);
     try {

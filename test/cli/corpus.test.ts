@@ -60,7 +60,7 @@ describe('bad-input corpus', () => {
   });
 
   it('CRLF line endings: no stray carriage returns in stored text, blank lines are not records', async () => {
-    const { counts, db } = await analyze(corpus('crlf.jsonl'), '--store-text', 'full');
+    const { counts, db } = await analyze(corpus('crlf.jsonl'), '--store-text', 'full', '--store-raw');
     expect(counts).toEqual({ read: 3, stored: 3, duplicates: 0, rejected: 0 });
     const rows = await query<{ cr: number; lines: number[] }>(db, "SELECT count(*) FILTER (WHERE contains(raw::VARCHAR, chr(13))) AS cr, list(source_line::INTEGER ORDER BY source_line) AS lines FROM requests");
     expect(rows[0]).toEqual({ cr: 0, lines: [1, 2, 4] });
@@ -157,6 +157,17 @@ describe('bad-input corpus', () => {
     expect(counts).toEqual({ read: 4, stored: 2, duplicates: 1, rejected: 1 });
     expect(r.stderr).toContain(`${f}:4: request_id: duplicate request_id with different content (first copy kept)`);
     expect(await query(db, "SELECT messages->>'$[0].content' AS c FROM requests WHERE request_id = 'd2'")).toEqual([{ c: 'Draft a follow-up for deal d2' }]);
+    // The conflicting copy is kept aside as it was read (its columns; no --store-raw here).
+    const [rej] = await query<{ line: number; raw: string }>(db, 'SELECT line::INTEGER AS line, raw FROM rejects');
+    expect(rej!.line).toBe(4);
+    const kept = JSON.parse(rej!.raw);
+    expect([kept.request_id, kept.messages[0].content, kept.metadata.feature]).toEqual(['d2', 'something else entirely', 'email_draft']);
+  });
+
+  it('duplicate ids with --store-raw: the conflicting copy is kept as its original record', async () => {
+    const { db } = await analyze(corpus('duplicates.jsonl'), '--store-text', 'full', '--store-raw');
+    const [rej] = await query<{ raw: string }>(db, 'SELECT raw FROM rejects');
+    expect(JSON.parse(rej!.raw)).toMatchObject({ id: 'd2', messages: [{ role: 'user', content: 'something else entirely' }], prompt_tokens: 120 });
   });
 
   it('SQL metacharacters in feature names and ids are stored verbatim and execute nothing', async () => {

@@ -97,7 +97,11 @@ describe('pnyx analyze on gateway exports', () => {
     const db = join(t.path, 'helicone-export.jsonl.duckdb');
     const r = runCli(['analyze', join(dir, 'helicone-export.jsonl'), '--db', db]);
     expect(r.code).toBe(0);
-    expect(counts(r.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
+    expect(r.stderr).toContain('skipped, ingested before with the same content and options');
+    expect(counts(r.stderr)).toEqual({ read: 0, stored: 0, duplicates: 0, rejected: 0 });
+    const again = runCli(['analyze', join(dir, 'helicone-export.jsonl'), '--db', db, '--reingest']);
+    expect(again.code).toBe(0);
+    expect(counts(again.stderr)).toEqual({ read: 30, stored: 0, duplicates: 30, rejected: 0 });
   });
 
   it('--join over records stored earlier says they keep their stored version', () => {
@@ -110,7 +114,7 @@ describe('pnyx analyze on gateway exports', () => {
 
   it('--join gives OpenRouter generations the prompts and features of the request log', async () => {
     const db = join(t.path, 'joined.duckdb');
-    const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db]);
+    const r = runCli(['analyze', join(dir, 'openrouter-generations.jsonl'), '--join', join(dir, 'openrouter-requests.jsonl'), '--db', db, '--store-raw']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('joined 19 records without prompt text with 19 request-log records that have it');
     const rows = await query<{ app: boolean; has_prompt_text: boolean; n: bigint }>(

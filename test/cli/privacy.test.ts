@@ -23,9 +23,9 @@ writeFileSync(
 
 describe('--store-text', () => {
   let runs = 0;
-  async function stored(mode: string) {
+  async function stored(mode: string, raw: string[] = ['--store-raw']) {
     const db = join(t.path, `${mode}-${runs++}.duckdb`);
-    const r = runCli(['analyze', log, '--db', db, ...(mode === 'default' ? [] : ['--store-text', mode])]);
+    const r = runCli(['analyze', log, '--db', db, ...(mode === 'default' ? [] : ['--store-text', mode]), ...raw]);
     expect(r.code).toBe(0);
     expect(countsLine(r.stderr)).toEqual({ read: 2, stored: 1, duplicates: 0, rejected: 1 });
     const [req] = await query<{ system_prompt: string | null; user: string; raw: string; metadata: string; store_text: string }>(
@@ -48,6 +48,15 @@ describe('--store-text', () => {
       expect(rej.reason).not.toContain(secret);
     }
     expect(rej.reason).toBe('expected a number, got a string of 16 characters: "[EMAIL]"');
+  });
+
+  it('without --store-raw the original record is not kept: raw is NULL, the prompt is stored once (masked)', async () => {
+    const { req, rej } = await stored('default', []);
+    expect(req.raw).toBeNull();
+    expect(req.user).toBe('Refund my card [CARD], call me on [PHONE]. My key is [API_KEY]');
+    // A rejected record is always kept aside, masked.
+    expect(rej.raw).toContain('[EMAIL]');
+    expect(rej.raw).not.toContain('jane@customer.io');
   });
 
   it('explain prints stored text only with --show-text (its own flag or the global one), and then the masked text', async () => {

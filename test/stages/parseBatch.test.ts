@@ -85,15 +85,19 @@ describe('parseBatch', () => {
       request: { model: 'm', messages: [{ role: 'user', content: 'write to ann@example.com' }] },
     });
     const col = (name: string) => REQUEST_ROW_COLUMNS.findIndex(([n]) => n === name);
-    const res = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'redacted' });
+    const res = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'redacted', storeRaw: true });
     const row = res.rows[0]!;
     expect(row[col('store_text')]).toBe('redacted');
     expect(String(row[col('messages')])).not.toContain('ann@example.com');
     expect(String(row[col('raw')])).not.toContain('ann@example.com');
     expect(String(row[col('messages')])).toContain('[EMAIL]');
     expect(res.derived[0]).toEqual(['mail to ann@example.com']);
-    const full = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full' });
+    const full = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full', storeRaw: true });
     expect(full.rows[0]![col('raw')]).toBe(line);
     expect(full.rows[0]![col('store_text')]).toBe('full');
+    // Without storeRaw the record is not kept: the columns hold the prompt once.
+    const slim = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full' });
+    expect(slim.rows[0]![col('raw')]).toBeNull();
+    expect(slim.rows[0]![col('messages')]).toBe(full.rows[0]![col('messages')]);
   });
 });

@@ -21,6 +21,7 @@ import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
 import { printVerdicts } from '../verdicts.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
+import { packageVersion } from '../version.js';
 
 interface AnalyzeFlags {
   format: string;
@@ -29,6 +30,8 @@ interface AnalyzeFlags {
   config?: string;
   sample?: string;
   storeText: string;
+  storeRaw?: boolean;
+  reingest?: boolean;
 }
 
 async function expandAll(db: PnyxDb, patterns: string[]): Promise<string[]> {
@@ -76,9 +79,11 @@ export function register(program: Command): void {
       'prompt text kept in the database: full, redacted (emails, phones, cards, IBANs, keys and tokens masked), hash (sha256 fingerprints only), none',
       DEFAULT_STORE_TEXT,
     )
+    .option('--store-raw', "also keep each request's original log record (masked per --store-text) in requests.raw; off by default: the columns hold everything pnyx reads, and the record repeats every prompt (the database grows ~2.5x)")
+    .option('--reingest', 'read files again even when the same content was ingested before with the same options (by default such a file is skipped: it would store nothing new)')
     .addHelpText(
       'after',
-      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing. Exit code 0 if anything was read, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
+      '\nFormats are detected per record (or forced with --format): LiteLLM spend logs, Langfuse observations (GENERATION only; other observation types are rejected as not model calls), Helicone exports, OpenRouter generation records, OpenAI chat logs, pnyx canonical records.\nRecords without prompt text (OpenRouter, LiteLLM by default, Helicone without --include-body) are analyzed from metadata and marked "metadata-only, lower confidence"; the summary says how to export bodies.\nEvery stored request gets a capability profile (table `profiles`, see `pnyx explain <request-id>`); requests profiled by an older\nclassifier version are re-classified from their stored text.\nEvery record ends up stored, a duplicate (same request id), or rejected (kept in the `rejects` table with file, line and reason).\nRe-running on the same files adds nothing: a file ingested before with the same content and options is skipped without reading it\n(--reingest reads it again). Exit code 0 if anything was read or skipped, 4 if no record could be stored.\nReject messages never quote log text unless --show-text is given. Capability profiles are computed from the\noriginal text before --store-text masks it.',
     )
     .action(async (files: string[], flags: AnalyzeFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
@@ -119,6 +124,9 @@ export function register(program: Command): void {
             workers: envCount(process.env.PNYX_WORKERS),
             batchBytes: envCount(process.env.PNYX_BATCH_BYTES),
             storeText,
+            storeRaw: flags.storeRaw === true,
+            reingest: flags.reingest === true,
+            version: packageVersion(),
             onProgress: (p) => {
               if (p.file !== progressFile) {
                 progressFile = p.file;
@@ -143,6 +151,14 @@ export function register(program: Command): void {
             process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: ${f.rejected - f.rejectSamples.length} more rejected records (query the rejects table)\n`);
           }
         }
+        for (const f of summary.files) {
+          if (f.resumedAfterLine !== undefined) {
+            process.stderr.write(`pnyx: ${sanitizeForTerminal(f.path)}: grew since it was last read; read from line ${f.resumedAfterLine + 1} on\n`);
+          }
+        }
+        for (const p of summary.skipped) {
+          process.stderr.write(`pnyx: ${sanitizeForTerminal(p)}: skipped, ingested before with the same content and options (--reingest reads it again)\n`);
+        }
         const line =
           `${summary.read} read, ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
           (sampleRate < 1 ? `, ${summary.sampledOut} sampled out (--sample ${sampleRate})` : '');
@@ -151,8 +167,9 @@ export function register(program: Command): void {
         process.stderr.write(
           `${profiles.written} profiled` + (reprofiled > 0 ? `, ${reprofiled} stored requests re-classified (classifier ${CLASSIFIER_VERSION})` : '') + '\n',
         );
-        if (summary.read === 0) throw new PnyxError('no_data', `no records found in ${paths.join(', ')}`);
-        if (summary.stored + summary.duplicates === 0) {
+        const readPaths = paths.filter((p) => !summary.skipped.includes(p));
+        if (summary.read === 0 && readPaths.length > 0) throw new PnyxError('no_data', `no records found in ${readPaths.join(', ')}`);
+        if (summary.read > 0 && summary.stored + summary.duplicates === 0) {
           throw new PnyxError('no_data', `no record could be read from ${paths.join(', ')}: all ${summary.rejected} rejected (see above)`);
         }
         const rows = await featureSummaries(db);
