@@ -1,10 +1,37 @@
 import { Command, CommanderError } from 'commander';
 import { PnyxError } from './core/errors.js';
 import { sanitizeForTerminal } from './cli/context.js';
-import { COMMANDS } from './cli/commands/index.js';
+import { COMMANDS, type CommandModule } from './cli/commands/index.js';
 import { packageVersion } from './cli/version.js';
 
-export function buildProgram(): Command {
+/** Global options that take a value: the word after them is not the command name. */
+const VALUE_OPTIONS = new Set(['--db', '--memory-limit']);
+
+/** The command an argv runs (`pnyx [global options] <command> ...`), if it names one. */
+export function commandName(argv: string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/**
+ * The program with the commands `argv` needs: only the named command's module when it names a
+ * known one (startup cost: see commands/index.ts), else every command (help, usage errors).
+ * Without argv: every command (docs/CLI.md).
+ */
+export async function buildProgram(argv?: string[]): Promise<Command> {
+  const name = argv ? commandName(argv) : undefined;
+  const versionOnly = name === undefined && argv !== undefined && argv.some((a) => a === '-V' || a === '--version');
+  const known = COMMANDS.find((c) => c.name === name);
+  const chosen = versionOnly ? [] : known ? [known] : COMMANDS;
+  const modules = await Promise.all(chosen.map((c) => c.load()));
+  return programWith(modules);
+}
+
+function programWith(modules: CommandModule[]): Command {
   const program = new Command('pnyx')
     .description('Offline workload analysis for AI features: ingest request logs, profile every prompt, and find the right model per feature.')
     .version(packageVersion(), '-V, --version')
@@ -16,7 +43,7 @@ export function buildProgram(): Command {
     .option('--show-text', 'allow prompt text and quotes of offending log values in output and messages (off: never printed)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const m of modules) m.register(program);
   return program;
 }
 
@@ -27,9 +54,9 @@ export async function run(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const program = buildProgram();
   const debug = argv.includes('--debug') || process.env.PNYX_DEBUG === '1';
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -1,5 +1,5 @@
 import { PnyxError } from '../core/errors.js';
-import { DEFAULT_DB_PATH } from '../db/database.js';
+import { DEFAULT_DB_PATH } from '../db/defaultPath.js';
 
 /** Options every command shares, parsed once from the root program. */
 export interface GlobalOptions {

@@ -4,8 +4,7 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { PnyxError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
-/** Default database location, relative to the working directory. */
-export const DEFAULT_DB_PATH = '.pnyx/pnyx.duckdb';
+export { DEFAULT_DB_PATH } from './defaultPath.js';
 
 export interface OpenOptions {
   /** DuckDB threads (default: all cores). */
@@ -26,6 +25,8 @@ export class PnyxDb {
     readonly path: string,
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    /** Opened with access_mode READ_ONLY: no migrations, no writes. */
+    readonly readOnly: boolean,
   ) {}
 
   static async open(path: string, options: OpenOptions = {}): Promise<PnyxDb> {
@@ -69,7 +70,7 @@ export class PnyxDb {
     let db: PnyxDb | undefined;
     try {
       const conn = await instance.connect();
-      db = new PnyxDb(abs, instance, conn);
+      db = new PnyxDb(abs, instance, conn, options.readOnly === true);
       if (!options.readOnly) await db.migrate();
       return db;
     } catch (err) {
@@ -95,6 +96,18 @@ export class PnyxDb {
     try {
       const reader = await this.conn.runAndReadAll(sql, params);
       return reader.getRowObjectsJS().map((r) => normalizeRow(r) as T);
+    } catch (err) {
+      throw translateDbError(this.path, err);
+    }
+  }
+
+  /**
+   * Runs a query and returns its columns by name, one array each: several times faster than
+   * `all` for thousands of rows. Values as DuckDB's JS conversion gives them (BIGINT as bigint).
+   */
+  async columns(sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown[]>> {
+    try {
+      return (await this.conn.runAndReadAll(sql, params)).getColumnsObjectJS();
     } catch (err) {
       throw translateDbError(this.path, err);
     }

@@ -23,6 +23,7 @@ export interface StoredBucket extends ProfileBucket {
   bucket_id: bigint;
 }
 
+/** A bucket row as DuckDB returns it (BIGINT columns as bigint). */
 type BucketRow = {
   bucket_id: bigint;
   feature: string;
@@ -38,20 +39,20 @@ type BucketRow = {
   policy_sensitivity: number;
   latency_sensitivity: number;
   safety_risk: number;
-  requests: number;
-  metadata_only: number;
-  context_tokens: number;
-  max_context_tokens: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  reasoning_tokens: number;
-  cached_tokens: number;
+  requests: bigint;
+  metadata_only: bigint;
+  context_tokens: bigint;
+  max_context_tokens: bigint;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  reasoning_tokens: number | null;
+  cached_tokens: number | null;
   logged_cost: number | null;
-  u_requests: number;
-  u_prompt: number;
-  u_completion: number;
-  u_reasoning: number;
-  u_cached: number;
+  u_requests: bigint;
+  u_prompt: number | null;
+  u_completion: number | null;
+  u_reasoning: number | null;
+  u_cached: number | null;
 };
 
 const tokenSums = (prefix: string, filter: string): string => `
@@ -60,68 +61,81 @@ const tokenSums = (prefix: string, filter: string): string => `
   sum(coalesce(r.reasoning_tokens, 0)) ${filter}::DOUBLE AS ${prefix}reasoning${prefix ? '' : '_tokens'},
   sum(coalesce(r.cached_tokens, 0)) ${filter}::DOUBLE AS ${prefix}cached${prefix ? '' : '_tokens'}`;
 
+/**
+ * The profile buckets of every classified request, aggregated over the join of requests and
+ * profiles (of one feature when $1 is not null). reportCache.ts stores this in `report_buckets`.
+ */
+export const BUCKETS_SQL = `
+  SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
+    count(*) AS requests,
+    count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
+    max(p.context_tokens) AS context_tokens,
+    max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
+    ${tokenSums('', '')},
+    sum(r.cost_usd) AS logged_cost,
+    count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
+    ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
+  FROM requests r JOIN profiles p USING (request_id)
+  WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
+  GROUP BY ALL`;
+
+/**
+ * Where the report's aggregates are read from: `live` computes them from requests and profiles,
+ * `cached` reads the stored copy (report_buckets, report_features) that reportCache.ts keeps
+ * current. Both give the same rows in the same order.
+ */
+export type AggregateSource = 'live' | 'cached';
+
 /** Profile buckets of every classified request (of one feature when given), aggregated in DuckDB. */
-export async function profileBuckets(db: PnyxDb, feature?: string): Promise<StoredBucket[]> {
-  const rows = await db.all<BucketRow>(
-    `SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
-       count(*) AS requests,
-       count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
-       max(p.context_tokens) AS context_tokens,
-       max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
-       ${tokenSums('', '')},
-       sum(r.cost_usd) AS logged_cost,
-       count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
-       ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
-     FROM requests r JOIN profiles p USING (request_id)
-     WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
-     GROUP BY ALL
-     ORDER BY r.feature, r.model, bucket_id`,
-    [feature ?? null],
-  );
-  return rows.map((r) => {
+export async function profileBuckets(db: PnyxDb, feature?: string, source: AggregateSource = 'live'): Promise<StoredBucket[]> {
+  const from = source === 'cached' ? 'SELECT * FROM report_buckets WHERE $1::VARCHAR IS NULL OR feature = $1::VARCHAR' : BUCKETS_SQL;
+  const cols = (await db.columns(`SELECT * FROM (${from}) ORDER BY feature, model, bucket_id`, [feature ?? null])) as { [K in keyof BucketRow]: BucketRow[K][] };
+  const num = (v: number | bigint | null): number => (v === null ? 0 : Number(v));
+  const out: StoredBucket[] = [];
+  for (let i = 0; i < cols.bucket_id.length; i++) {
     const profile: CapabilityProfile = {
-      task_type: r.task_type as TaskType,
-      domain: r.domain as Domain,
-      reasoning: r.reasoning,
-      output_format: r.output_format as OutputFormat,
-      structured_output: r.structured_output,
-      latency_sensitivity: r.latency_sensitivity,
-      safety_risk: r.safety_risk,
-      policy_sensitivity: r.policy_sensitivity,
-      context_tokens: r.context_tokens,
-      needs_tools: r.needs_tools,
-      multimodal: r.multimodal,
+      task_type: cols.task_type[i] as TaskType,
+      domain: cols.domain[i] as Domain,
+      reasoning: cols.reasoning[i]!,
+      output_format: cols.output_format[i] as OutputFormat,
+      structured_output: cols.structured_output[i]!,
+      latency_sensitivity: cols.latency_sensitivity[i]!,
+      safety_risk: cols.safety_risk[i]!,
+      policy_sensitivity: cols.policy_sensitivity[i]!,
+      context_tokens: num(cols.context_tokens[i]!),
+      needs_tools: cols.needs_tools[i]!,
+      multimodal: cols.multimodal[i]!,
       language: 'und',
-      complexity: r.complexity,
+      complexity: cols.complexity[i]!,
       signals: [],
     };
-    const tokens: TokenTotals = {
-      requests: r.requests,
-      prompt_tokens: r.prompt_tokens ?? 0,
-      completion_tokens: r.completion_tokens ?? 0,
-      reasoning_tokens: r.reasoning_tokens ?? 0,
-      cached_tokens: r.cached_tokens ?? 0,
-    };
-    return {
-      // db.all turns bigints that fit a double into numbers; a hash below 2^53 happens (1 in 2,048).
-      bucket_id: BigInt(r.bucket_id),
-      feature: r.feature,
-      model: r.model,
-      requests: r.requests,
-      metadata_only: r.metadata_only,
+    const requests = num(cols.requests[i]!);
+    out.push({
+      bucket_id: BigInt(cols.bucket_id[i]!),
+      feature: cols.feature[i]!,
+      model: cols.model[i]!,
+      requests,
+      metadata_only: num(cols.metadata_only[i]!),
       profile,
-      max_context_tokens: r.max_context_tokens,
-      tokens,
-      logged_cost_usd: r.logged_cost ?? 0,
-      unlogged: {
-        requests: r.u_requests,
-        prompt_tokens: r.u_prompt ?? 0,
-        completion_tokens: r.u_completion ?? 0,
-        reasoning_tokens: r.u_reasoning ?? 0,
-        cached_tokens: r.u_cached ?? 0,
+      max_context_tokens: num(cols.max_context_tokens[i]!),
+      tokens: {
+        requests,
+        prompt_tokens: num(cols.prompt_tokens[i]!),
+        completion_tokens: num(cols.completion_tokens[i]!),
+        reasoning_tokens: num(cols.reasoning_tokens[i]!),
+        cached_tokens: num(cols.cached_tokens[i]!),
       },
-    };
-  });
+      logged_cost_usd: num(cols.logged_cost[i]!),
+      unlogged: {
+        requests: num(cols.u_requests[i]!),
+        prompt_tokens: num(cols.u_prompt[i]!),
+        completion_tokens: num(cols.u_completion[i]!),
+        reasoning_tokens: num(cols.u_reasoning[i]!),
+        cached_tokens: num(cols.u_cached[i]!),
+      },
+    });
+  }
+  return out;
 }
 
 export interface FeatureFacts {
@@ -169,28 +183,31 @@ type FactsRow = {
   ctx: number[] | null;
 };
 
+/** Per feature: traffic and the summary of its profiles (FeatureFacts). reportCache.ts stores this in `report_features`. */
+export const FACTS_SQL = `
+  WITH t AS (
+    SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
+           min(ts) AS first_ts, max(ts) AS last_ts
+    FROM requests GROUP BY feature
+  ), c AS (
+    SELECT r.feature, count(*) AS classified,
+      histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
+      avg(p.reasoning) AS reasoning, avg(p.complexity) AS complexity, avg(p.policy_sensitivity) AS policy,
+      avg(p.latency_sensitivity) AS latency, avg(p.structured_output::INTEGER) AS structured, avg(p.needs_tools::INTEGER) AS tools,
+      quantile_cont(p.context_tokens, [0.5, 0.95]) AS ctx
+    FROM requests r JOIN profiles p USING (request_id)
+    GROUP BY r.feature
+  )
+  SELECT t.*, c.* EXCLUDE (feature) FROM t LEFT JOIN c USING (feature)`;
+
 /**
  * Per feature: traffic, latency, time span and a summary of the profiles, aggregated in DuckDB.
  * The traffic side reads `requests` alone; the profile side is one pass over the join (value
  * counts by `histogram`), so 1M requests cost one hash join, not one per dimension.
  */
-export async function featureFacts(db: PnyxDb): Promise<FeatureFacts[]> {
-  const rows = await db.all<FactsRow>(`
-    WITH t AS (
-      SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
-             min(ts) AS first_ts, max(ts) AS last_ts
-      FROM requests GROUP BY feature
-    ), c AS (
-      SELECT r.feature, count(*) AS classified,
-        histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
-        avg(p.reasoning) AS reasoning, avg(p.complexity) AS complexity, avg(p.policy_sensitivity) AS policy,
-        avg(p.latency_sensitivity) AS latency, avg(p.structured_output::INTEGER) AS structured, avg(p.needs_tools::INTEGER) AS tools,
-        quantile_cont(p.context_tokens, [0.5, 0.95]) AS ctx
-      FROM requests r JOIN profiles p USING (request_id)
-      GROUP BY r.feature
-    )
-    SELECT t.*, c.* EXCLUDE (feature) FROM t LEFT JOIN c USING (feature)
-    ORDER BY requests DESC, feature`);
+export async function featureFacts(db: PnyxDb, source: AggregateSource = 'live'): Promise<FeatureFacts[]> {
+  const from = source === 'cached' ? 'SELECT * FROM report_features' : FACTS_SQL;
+  const rows = await db.all<FactsRow>(`SELECT * FROM (${from}) ORDER BY requests DESC, feature`);
   // The three most frequent values (ties by value), as shares of the classified requests.
   const shares = (l: Counts, total: number) =>
     (l ?? [])

@@ -17,7 +17,8 @@ import { INTERACTIVE_MAX_TTFT_S, MIN_CHECKED_NEED, NEED_MARGIN } from '../core/r
 import { projectMonthlyCost, windowDays } from '../core/recommend/projectMonthlyCost.js';
 import { REPORT_SCHEMA_VERSION, type FeatureReport, type Report } from '../core/report.js';
 import type { PnyxDb } from '../db/database.js';
-import { featureFacts, logWindow, profileBuckets, requestCount, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
+import { featureFacts, logWindow, profileBuckets, requestCount, type AggregateSource, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
+import { currentAggregates } from '../db/reportCache.js';
 
 export interface ReportOptions {
   catalog: ModelCatalog;
@@ -28,6 +29,11 @@ export interface ReportOptions {
   /** Only this (exact) feature. */
   feature?: string;
   now?: Date;
+  /**
+   * Where the aggregates come from: `auto` (default) stored ones for a large database, else live;
+   * `cached` always the stored ones (kept current); `live` computed from the tables.
+   */
+  aggregates?: AggregateSource | 'auto';
 }
 
 /** The named thresholds behind every verdict, as printed in the report. */
@@ -49,12 +55,17 @@ export const REPORT_THRESHOLDS: Record<string, number> = {
 /** Every classified feature's profile buckets and assessment (the pure core on DuckDB aggregates). */
 export async function assessFeatures(
   db: PnyxDb,
-  opts: Pick<ReportOptions, 'catalog' | 'config' | 'feature'> & { asOf: string },
+  opts: Pick<ReportOptions, 'catalog' | 'config' | 'feature' | 'aggregates'> & { asOf: string },
 ): Promise<{ facts: FeatureFacts[]; assessed: { facts: FeatureFacts; buckets: StoredBucket[]; assessment: FeatureAssessment }[]; unclassified: string[] }> {
-  const facts = (await featureFacts(db)).filter((f) => !opts.feature || f.feature === opts.feature);
-  const buckets = await profileBuckets(db, opts.feature);
+  const source = opts.aggregates === 'live' ? 'live' : await currentAggregates(db, opts.aggregates);
+  const facts = (await featureFacts(db, source)).filter((f) => !opts.feature || f.feature === opts.feature);
+  const buckets = await profileBuckets(db, opts.feature, source);
   const byFeature = new Map<string, StoredBucket[]>();
-  for (const b of buckets) byFeature.set(b.feature, [...(byFeature.get(b.feature) ?? []), b]);
+  for (const b of buckets) {
+    const list = byFeature.get(b.feature);
+    if (list) list.push(b);
+    else byFeature.set(b.feature, [b]);
+  }
   const assessed = [];
   const unclassified: string[] = [];
   for (const f of facts) {

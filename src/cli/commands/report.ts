@@ -4,9 +4,6 @@ import { matchFeature } from '../../core/matchFeature.js';
 import type { Report } from '../../core/report.js';
 import { loadCatalog } from '../../db/catalog.js';
 import { featureNames } from '../../db/recommend.js';
-import { renderReportHtml } from '../../render/reportHtml.js';
-import { renderReportMarkdown } from '../../render/reportMarkdown.js';
-import { renderReportTable } from '../../render/reportTable.js';
 import { loadConfig } from '../../stages/config.js';
 import { buildReport } from '../../stages/report.js';
 import { resolveOutputPath, writeOwnerOnly } from '../../stages/writeOutput.js';
@@ -57,16 +54,17 @@ export function gateMatches(report: Report, failOn: Set<(typeof FAIL_ON)[number]
   return hits;
 }
 
-export function renderReport(report: Report, format: ReportFormat, g: Pick<GlobalOptions, 'color'>, toFile: boolean): string {
+/** The report in one format; only that format's renderer is loaded (cli-table3 only for the table). */
+export async function renderReport(report: Report, format: ReportFormat, g: Pick<GlobalOptions, 'color'>, toFile: boolean): Promise<string> {
   switch (format) {
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'markdown':
-      return renderReportMarkdown(report);
+      return (await import('../../render/reportMarkdown.js')).renderReportMarkdown(report);
     case 'html':
-      return renderReportHtml(report);
+      return (await import('../../render/reportHtml.js')).renderReportHtml(report);
     default:
-      return renderReportTable(report, { color: g.color && !toFile, clean: sanitizeForTerminal }) + '\n';
+      return (await import('../../render/reportTable.js')).renderReportTable(report, { color: g.color && !toFile, clean: sanitizeForTerminal }) + '\n';
   }
 }
 
@@ -111,7 +109,7 @@ Exit codes: 0 ok, 20 when a --fail-on condition matched (after writing the repor
         db.close();
       }
       const toFile = flags.out !== undefined || format === 'html';
-      const text = renderReport(report, format, g, toFile);
+      const text = await renderReport(report, format, g, toFile);
       if (toFile) {
         const path = resolveOutputPath(flags.out, `pnyx-report.${EXTENSIONS[format]}`);
         writeOwnerOnly(path, text);

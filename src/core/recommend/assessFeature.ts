@@ -1,12 +1,13 @@
 import type { RoutingPolicy } from '../config.js';
 import { CAPABILITIES, type Capability, type CatalogModel, type ModelCatalog, type ModelScores } from '../catalog/types.js';
 import { addTokens, costOn, ZERO_TOKENS, type ProfileBucket, type TokenTotals } from './bucket.js';
+import { adequacyInto, candidateTable, costInto, type CandidateTable } from './candidateTable.js';
 import { capabilityIndex, eligibleCandidates, hardConstraintFailures, isAdequate, policyExclusion, type Candidate, type Tier } from './candidates.js';
 import { verdictConfidence, type Confidence } from './confidence.js';
 import { levelScale, type LevelScale } from './levels.js';
 import { assignedModelState, type ModelState } from './modelState.js';
 import { isHybrid, judgedMode, nonReasoningScores, reasoningUse } from './mode.js';
-import { MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
+import { meetsNeeds, MIN_CHECKED_NEED, requiredCapabilities, shortfalls, type CapabilityNeeds, type Shortfall } from './needs.js';
 
 /**
  * Verdict thresholds (README "Reports and recommendations" documents them). Per request, the
@@ -225,24 +226,25 @@ function assignedView(modelId: string, opts: AssessOptions, candidates: Candidat
   return { id: modelId, scores: scores && scale.apply(scores), rawScores: scores, pricing: own ?? replacement, state, index: capabilityIndex(scores) };
 }
 
-function evaluateBucket(b: ProfileBucket, a: AssignedView, candidates: Candidate[]): BucketEval {
+function evaluateBucket(b: ProfileBucket, a: AssignedView, table: CandidateTable): BucketEval {
   const needs = { ...requiredCapabilities(b.profile, { reasoning_tokens: b.tokens.requests ? b.tokens.reasoning_tokens / b.tokens.requests : 0 }), context_tokens: b.max_context_tokens };
   const own = a.state.in_catalog ? a.pricing : null;
   const hard = own ? hardConstraintFailures(own, a.scores, { ...needs, interactive: false }) : [];
-  const short = a.scores ? shortfalls(needs, a.scores) : [];
-  const adequate = new Uint8Array(candidates.length);
-  const cost = new Float64Array(candidates.length);
+  // meetsNeeds is shortfalls(...).length === 0 without building the list: most buckets have none.
+  const short = a.scores && !meetsNeeds(needs, a.scores) ? shortfalls(needs, a.scores) : [];
+  const adequate = new Uint8Array(table.size);
+  const cost = new Float64Array(table.size);
+  adequacyInto(table, needs, adequate);
+  costInto(table, b.tokens, cost);
   let best = Infinity;
   let bestWeaker = Infinity;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    const usd = costOn(c.model, b.tokens);
-    cost[i] = usd ?? Number.NaN;
-    if (usd !== null && isAdequate(c, needs)) {
-      adequate[i] = 1;
-      if (usd < best) best = usd;
-      if (isWeaker(c, a) && usd < bestWeaker) bestWeaker = usd;
-    }
+  for (let i = 0; i < table.size; i++) {
+    const usd = cost[i]!;
+    // Adequate means priced and meeting the needs.
+    if (Number.isNaN(usd)) adequate[i] = 0;
+    if (!adequate[i]) continue;
+    if (usd < best) best = usd;
+    if (isWeaker(table.candidates[i]!, a) && usd < bestWeaker) bestWeaker = usd;
   }
   // Today's price of the bucket, comparable with the candidates' catalog prices: the catalog price
   // of the assigned model, else (gone from the catalog) its logged cost, else its replacement's price.
@@ -275,18 +277,48 @@ function routeCost(evals: BucketEval[], candidates: Candidate[], model: string):
 }
 
 /** The verdict, routes, costs, quality and confidence of one feature. Pure. */
+interface PreparedCandidates {
+  rawCandidates: Candidate[];
+  scale: LevelScale;
+  candidates: Candidate[];
+  table: CandidateTable;
+}
+
+/**
+ * The candidates of a catalog under a policy on a date, prepared once: features that share a
+ * policy (most) share them. Keyed by the catalog object, so a new catalog starts afresh. Read only.
+ */
+const prepared = new WeakMap<ModelCatalog, Map<string, PreparedCandidates>>();
+
+function prepareCandidates(opts: AssessOptions): PreparedCandidates {
+  let byPolicy = prepared.get(opts.catalog);
+  if (!byPolicy) prepared.set(opts.catalog, (byPolicy = new Map()));
+  const key = `${opts.asOf}\u0000${JSON.stringify(opts.policy)}`;
+  let p = byPolicy.get(key);
+  if (!p) {
+    const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
+    const scale = levelScale(rawCandidates.map((c) => c.scores));
+    // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
+    const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
+    p = { rawCandidates, scale, candidates, table: candidateTable(candidates) };
+    byPolicy.set(key, p);
+  }
+  return p;
+}
+
 export function assessFeature(feature: string, buckets: ProfileBucket[], opts: AssessOptions): FeatureAssessment {
-  const rawCandidates = eligibleCandidates(opts.catalog, opts.policy, opts.asOf);
-  const scale = levelScale(rawCandidates.map((c) => c.scores));
-  // From here on, capability scores are levels (percentiles in the catalog): see levels.ts.
-  const candidates = rawCandidates.map((c) => ({ ...c, scores: scale.apply(c.scores) }));
+  const { rawCandidates, scale, candidates, table } = prepareCandidates(opts);
   const warnings: string[] = [];
   const byModel = new Map<string, ProfileBucket[]>();
-  for (const b of buckets) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b]);
+  for (const b of buckets) {
+    const list = byModel.get(b.model);
+    if (list) list.push(b);
+    else byModel.set(b.model, [b]);
+  }
   const views = new Map<string, AssignedView>();
   for (const [m, bs] of byModel) views.set(m, assignedView(m, opts, rawCandidates, bs, scale));
 
-  const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, candidates));
+  const evals = buckets.map((b) => evaluateBucket(b, views.get(b.model)!, table));
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
   const frac = (pred: (e: BucketEval) => boolean): number => (n === 0 ? 0 : Math.min(1, weighted(evals, pred) / n));
   const shares = {
@@ -541,10 +573,18 @@ function qualityChanges(
   lightGroup: BucketEval[] | null,
 ): CapabilityQuality[] {
   const n = evals.reduce((s, e) => s + e.bucket.requests, 0);
-  const routeOf = (e: BucketEval): Candidate | undefined => {
-    const model = lightGroup && routes.length === 2 ? (lightGroup.includes(e) ? routes[0]!.model : routes[1]!.model) : routes[0]?.model;
-    return candidates.find((c) => c.model.id === model);
-  };
+  const light = new Set(lightGroup ?? []);
+  const routeCandidate = (model: string | undefined) => candidates.find((c) => c.model.id === model);
+  const [first, second] = [routeCandidate(routes[0]?.model), routeCandidate(routes[1]?.model)];
+  // The route candidate of every bucket, once (not per capability).
+  const routeOfEval = new Map(evals.map((e) => [e, lightGroup && routes.length === 2 ? (light.has(e) ? first : second) : first]));
+  const routeOf = (e: BucketEval): Candidate | undefined => routeOfEval.get(e);
+  // Per bucket, the capabilities its route's model falls short on, once (not per capability).
+  const routeShort = new Map<BucketEval, Set<string>>();
+  for (const e of evals) {
+    const r = routeOf(e);
+    if (r && !meetsNeeds(e.needs, r.scores)) routeShort.set(e, new Set(shortfalls(e.needs, r.scores).map((x) => x.capability)));
+  }
   const out: CapabilityQuality[] = [];
   for (const cap of CAPABILITIES) {
     const pairs = evals.map((e) => ({ v: e.needs.capabilities[cap], w: e.bucket.requests }));
@@ -570,7 +610,7 @@ function qualityChanges(
         pSum += p * e.bucket.requests;
         pW += e.bucket.requests;
       }
-      if (r && need >= MIN_CHECKED_NEED && shortfalls(e.needs, r.scores).some((s) => s.capability === cap)) shortP += e.bucket.requests;
+      if (r && need >= MIN_CHECKED_NEED && routeShort.get(e)?.has(cap)) shortP += e.bucket.requests;
     }
     const assigned = aW > 0 ? aSum / aW : null;
     const projected = pW > 0 ? pSum / pW : null;
