@@ -222,6 +222,13 @@ export function translateDbError(path: string, err: unknown, during: 'open' | 'u
       { cause: err },
     );
   }
+  if (/Out of Memory Error|could not allocate block|failed to pin block|failed to allocate data/i.test(msg)) {
+    return new PnyxError(
+      'db_io',
+      `DuckDB reached its memory limit while working on database ${path}: the work in progress was rolled back and earlier data is intact; run again with a larger --memory-limit (default 1GB)`,
+      { cause: err },
+    );
+  }
   if (/Could not set lock|Conflicting lock|lock on file/i.test(msg)) {
     return new PnyxError('db_locked', `database ${path} is in use by another process (another pnyx running?); try again when it finishes`, { cause: err });
   }

@@ -65,13 +65,16 @@ export class ProfileWriter {
       await db.run(`DROP TABLE ${STAGING}`);
       return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
     }
+    // Narrow steps (ids and sequence numbers first, the wide rows last): one statement with a
+    // window over the staged rows ran out of DuckDB memory at ~1 KB per row.
+    await db.run(`CREATE OR REPLACE TEMP TABLE profile_first AS SELECT request_id, min(seq) AS seq FROM ${STAGING} GROUP BY request_id`);
     await db.run(
-      `INSERT INTO profiles
-       SELECT ${STAGED} FROM ${STAGING} s
-       WHERE s.request_id IN (SELECT request_id FROM requests)
-         AND s.request_id NOT IN (SELECT request_id FROM profiles)
-       QUALIFY row_number() OVER (PARTITION BY s.request_id ORDER BY s.seq) = 1`,
+      `CREATE OR REPLACE TEMP TABLE profile_new AS SELECT f.* FROM profile_first f
+       WHERE f.request_id IN (SELECT request_id FROM requests) AND f.request_id NOT IN (SELECT request_id FROM profiles)`,
     );
+    await db.run(`INSERT INTO profiles SELECT s.${STAGED} FROM ${STAGING} s SEMI JOIN profile_new n USING (request_id, seq)`);
+    await db.run('DROP TABLE profile_new');
+    await db.run('DROP TABLE profile_first');
     await db.run(`DROP TABLE ${STAGING}`);
     return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before;
   }

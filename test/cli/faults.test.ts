@@ -283,3 +283,23 @@ describe('disk full', () => {
     }
   });
 });
+
+describe('DuckDB memory limit reached', () => {
+  it('says so in one line with exit 7; earlier data intact, a run with more memory completes', async () => {
+    const db = join(t.path, 'mem.duckdb');
+    const small = join(t.path, 'mem-small.jsonl');
+    writeFileSync(small, logLines('mm', 50));
+    expect(runCli(['analyze', small, '--db', db, '-q']).code).toBe(0);
+    const sample = join(REPO, 'fixtures/crm-sample.jsonl');
+    const r = runCli(['analyze', sample, '--db', db, '--memory-limit', '2MB']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).not.toContain('    at ');
+    expect(r.stderr.trim().split('\n').pop()).toBe(
+      `pnyx: DuckDB reached its memory limit while working on database ${db}: the work in progress was rolled back and earlier data is intact; run again with a larger --memory-limit (default 1GB)`,
+    );
+    expect(await query(db, 'SELECT count(*) AS n FROM requests')).toEqual([{ n: 50 }]);
+    const again = runCli(['analyze', sample, '--db', db, '-q']);
+    expect(again.code).toBe(0);
+    expect(countsLine(again.stderr)).toEqual({ read: 3500, stored: 3500, duplicates: 0, rejected: 0 });
+  });
+});
