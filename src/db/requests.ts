@@ -6,7 +6,8 @@ export type { StoredText } from '../core/requestRow.js';
 
 const REJECT_STAGING = 'reject_staging';
 const DUPLICATES = 'ingest_duplicates';
-const FRESH = 'ingest_fresh';
+const MULTI = 'ingest_multi';
+const OLD = 'ingest_old';
 const REPEATED = 'ingest_repeated';
 
 type Append = (a: DuckDBAppender, v: string | number | boolean) => void;
@@ -138,20 +139,27 @@ export class RequestWriter {
     this.rejects.closeSync();
     const db = this.db;
     const at = this.ingestedAt;
-    // In three steps, each materialized: one statement joining the whole run back to its
-    // first-copy table needed ~1 KB of DuckDB memory per row (100k rows failed at 96 MB, and a
-    // 10M-row run at the default 1 GB); the steps pass at 64 MB for 100k rows.
+    // In narrow, materialized steps. One statement joining the whole run back to its first-copy
+    // table needed ~1 KB of DuckDB memory per row (a 10M-row run failed at the default 1 GB), and
+    // a GROUP BY of every id with arg_min(VARCHAR) states failed at 100 MB for 1M rows: the
+    // aggregate over all ids keeps only a count; first copies are computed for repeated ids only.
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${FRESH} AS
-       SELECT request_id, arg_min(content_sha256, source_line) AS first_sha, min(source_line) AS first_line, count(*) AS n
-       FROM requests WHERE ingested_at = $1 GROUP BY request_id`,
+      `CREATE OR REPLACE TEMP TABLE ${MULTI} AS
+       SELECT request_id FROM requests WHERE ingested_at = $1 GROUP BY request_id HAVING count(*) > 1`,
+      [at],
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${OLD} AS
+       SELECT request_id, content_sha256 AS stored_sha FROM requests
+       WHERE ingested_at <> $1 AND request_id IN (SELECT request_id FROM requests WHERE ingested_at = $1)`,
       [at],
     );
     await db.run(
       `CREATE OR REPLACE TEMP TABLE ${REPEATED} AS
-       SELECT f.request_id, f.first_sha, f.first_line, o.content_sha256 AS stored_sha
-       FROM ${FRESH} f LEFT JOIN (SELECT request_id, content_sha256 FROM requests WHERE ingested_at <> $1) o USING (request_id)
-       WHERE f.n > 1 OR o.request_id IS NOT NULL`,
+       WITH ids AS (SELECT request_id FROM ${MULTI} UNION SELECT request_id FROM ${OLD})
+       SELECT r.request_id, arg_min(r.content_sha256, r.source_line) AS first_sha, min(r.source_line) AS first_line, any_value(o.stored_sha) AS stored_sha
+       FROM requests r JOIN ids USING (request_id) LEFT JOIN ${OLD} o USING (request_id)
+       WHERE r.ingested_at = $1 GROUP BY r.request_id`,
       [at],
     );
     await db.run(
@@ -186,7 +194,8 @@ export class RequestWriter {
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
     await db.run(`DROP TABLE ${DUPLICATES}`);
     await db.run(`DROP TABLE ${REPEATED}`);
-    await db.run(`DROP TABLE ${FRESH}`);
+    await db.run(`DROP TABLE ${OLD}`);
+    await db.run(`DROP TABLE ${MULTI}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
     return { stored: this.appended - d.n, duplicates: d.n - d.conflicts, conflicts: d.conflicts, rejected, conflictSamples };
   }
