@@ -6,6 +6,7 @@ import type { PnyxDb } from './database.js';
 import { APPENDER_FLUSH_ROWS } from './requests.js';
 
 const STAGING = 'profile_staging';
+const FIRST = 'profile_first';
 /** Staged rows carry `signals` as JSON text (one appendVarchar instead of a LIST value per row); converted on the way into `profiles`. */
 const STAGED = `* EXCLUDE (seq) REPLACE (CAST(signals AS JSON)::VARCHAR[] AS signals)`;
 
@@ -58,25 +59,21 @@ export class ProfileWriter {
     this.appender.closeSync();
     const db = this.db;
     const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
+    // The first staged copy of each id as (request_id, seq), then the wide rows joined to it: one
+    // statement with a window over the staged rows ran out of DuckDB memory at ~1 KB per row.
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${FIRST} AS SELECT request_id, min(seq) AS seq FROM ${STAGING} GROUP BY request_id`);
+    let deleted = 0;
     if (mode === 'replace') {
-      await db.run(`DELETE FROM profiles WHERE request_id IN (SELECT request_id FROM ${STAGING})`);
-      const deleted = before - (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
-      await db.run(`INSERT INTO profiles SELECT ${STAGED} FROM ${STAGING} QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY seq) = 1`);
-      await db.run(`DROP TABLE ${STAGING}`);
-      return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
+      await db.run(`DELETE FROM profiles WHERE request_id IN (SELECT request_id FROM ${FIRST})`);
+      deleted = before - (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
+    } else {
+      // Only requests that are stored and have no profile yet.
+      await db.run(`DELETE FROM ${FIRST} WHERE request_id NOT IN (SELECT request_id FROM requests) OR request_id IN (SELECT request_id FROM profiles)`);
     }
-    // Narrow steps (ids and sequence numbers first, the wide rows last): one statement with a
-    // window over the staged rows ran out of DuckDB memory at ~1 KB per row.
-    await db.run(`CREATE OR REPLACE TEMP TABLE profile_first AS SELECT request_id, min(seq) AS seq FROM ${STAGING} GROUP BY request_id`);
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE profile_new AS SELECT f.* FROM profile_first f
-       WHERE f.request_id IN (SELECT request_id FROM requests) AND f.request_id NOT IN (SELECT request_id FROM profiles)`,
-    );
-    await db.run(`INSERT INTO profiles SELECT s.${STAGED} FROM ${STAGING} s SEMI JOIN profile_new n USING (request_id, seq)`);
-    await db.run('DROP TABLE profile_new');
-    await db.run('DROP TABLE profile_first');
+    await db.run(`INSERT INTO profiles SELECT s.${STAGED} FROM ${STAGING} s SEMI JOIN ${FIRST} f USING (request_id, seq)`);
+    await db.run(`DROP TABLE ${FIRST}`);
     await db.run(`DROP TABLE ${STAGING}`);
-    return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before;
+    return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
   }
 
   abort(): void {

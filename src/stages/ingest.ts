@@ -129,7 +129,8 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   const optionsKey = ingestOptionsKey(opts);
   // A file seen before with the same size and options is hashed first: if its content is the
   // same too, reading it would store nothing new.
-  const candidates = opts.reingest || opts.join ? new Set<string>() : await ingestedWith(db, info.size, optionsKey);
+  const reuse = !opts.reingest && !opts.join;
+  const candidates = reuse ? await ingestedWith(db, info.size, optionsKey) : new Set<string>();
   // JSONL is hashed as it is read; other kinds are read by DuckDB or whole, so hash first.
   const hashInline = info.kind === 'jsonl' && candidates.size === 0;
   const preSha = hashInline ? undefined : await fileSha256(path);
@@ -139,7 +140,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   // A plain JSONL log that grew since an earlier run is read from where that run ended: its old
   // records are neither parsed nor classified again.
   let resume: Awaited<ReturnType<typeof appendedTo>>;
-  if (hashInline && !info.gzip && !opts.reingest && !opts.join) {
+  if (hashInline && !info.gzip && reuse) {
     for (const prior of await ingestedPrefixes(db, path, info.size, optionsKey)) {
       resume = await appendedTo(path, prior.size, prior.sha);
       if (resume) break;
@@ -204,9 +205,10 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
     const queue: Promise<ParseResult>[] = [];
     try {
       const limit = Math.max(1, parser.workers * IN_FLIGHT_PER_WORKER);
+      // A file hashed up front (a repeat candidate that turned out different) is not hashed again.
       const onBytes = (b: Buffer) => {
         bytes += b.length;
-        hash.update(b);
+        if (preSha === undefined) hash.update(b);
       };
       for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, onBytes, resume?.offset ?? 0)) {
         queue.push(parser.submit(job));
