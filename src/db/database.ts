@@ -87,7 +87,7 @@ export class PnyxDb {
     try {
       await this.conn.run(sql, params);
     } catch (err) {
-      throw translateDbError(this.path, err);
+      throw translateDbError(this.path, naming(err, sql));
     }
   }
 
@@ -97,7 +97,7 @@ export class PnyxDb {
       const reader = await this.conn.runAndReadAll(sql, params);
       return reader.getRowObjectsJS().map((r) => normalizeRow(r) as T);
     } catch (err) {
-      throw translateDbError(this.path, err);
+      throw translateDbError(this.path, naming(err, sql));
     }
   }
 
@@ -109,7 +109,7 @@ export class PnyxDb {
     try {
       return (await this.conn.runAndReadAll(sql, params)).getColumnsObjectJS();
     } catch (err) {
-      throw translateDbError(this.path, err);
+      throw translateDbError(this.path, naming(err, sql));
     }
   }
 
@@ -194,6 +194,16 @@ function holdPrivateUmask(): void {
 
 function releasePrivateUmask(): void {
   if (umaskHolders > 0 && --umaskHolders === 0) process.umask(savedUmask);
+}
+
+/**
+ * Adds the failing statement to a DuckDB error's stack (shown with --debug only): DuckDB's
+ * errors carry no JavaScript frames that say which statement failed. Statements hold no log
+ * data (values are bound parameters).
+ */
+function naming(err: unknown, sql: string): unknown {
+  if (err instanceof Error) err.stack = `${err.stack ?? err.message}\n    in statement: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`;
+  return err;
 }
 
 function normalizeRow(r: Record<string, unknown>): Row {

@@ -209,4 +209,37 @@ export const MIGRATIONS: readonly Migration[] = [
     // this migration have none, so their files are read once more.
     sql: `ALTER TABLE ingested_files ADD COLUMN options VARCHAR;`,
   },
+  {
+    id: 8,
+    name: 'profiles_without_pk',
+    // The PRIMARY KEY's index lives in DuckDB's memory (~60 bytes per profile): at 10M requests
+    // under the default 1 GB memory_limit the INSERT into profiles ran out of memory. The profile
+    // writer keeps one profile per request itself (src/db/profiles.ts: first staged copy of each
+    // id; new ids only at ingest, old ones deleted first on re-classification). DuckDB cannot drop
+    // a constraint, so the table is rebuilt with the same columns, types and NOT NULLs.
+    sql: `
+      CREATE TABLE profiles_v8 (
+        request_id          VARCHAR NOT NULL,
+        classifier_version  VARCHAR NOT NULL,
+        task_type           VARCHAR NOT NULL,
+        domain              VARCHAR NOT NULL,
+        reasoning           DOUBLE NOT NULL,
+        output_format       VARCHAR NOT NULL,
+        structured_output   BOOLEAN NOT NULL,
+        latency_sensitivity DOUBLE NOT NULL,
+        safety_risk         DOUBLE NOT NULL,
+        policy_sensitivity  DOUBLE NOT NULL,
+        context_tokens      BIGINT NOT NULL,
+        needs_tools         BOOLEAN NOT NULL,
+        multimodal          BOOLEAN NOT NULL,
+        language            VARCHAR NOT NULL,
+        complexity          DOUBLE NOT NULL,
+        signals             VARCHAR[] NOT NULL,
+        classified_at       TIMESTAMP NOT NULL
+      );
+      INSERT INTO profiles_v8 SELECT * FROM profiles;
+      DROP TABLE profiles;
+      ALTER TABLE profiles_v8 RENAME TO profiles;
+    `,
+  },
 ];

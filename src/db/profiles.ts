@@ -7,6 +7,7 @@ import { APPENDER_FLUSH_ROWS } from './requests.js';
 
 const STAGING = 'profile_staging';
 const FIRST = 'profile_first';
+const SKIP = 'profile_skip';
 /** Staged rows carry `signals` as JSON text (one appendVarchar instead of a LIST value per row); converted on the way into `profiles`. */
 const STAGED = `* EXCLUDE (seq) REPLACE (CAST(signals AS JSON)::VARCHAR[] AS signals)`;
 
@@ -70,7 +71,12 @@ export class ProfileWriter {
       // Only requests that are stored and have no profile yet.
       await db.run(`DELETE FROM ${FIRST} WHERE request_id NOT IN (SELECT request_id FROM requests) OR request_id IN (SELECT request_id FROM profiles)`);
     }
-    await db.run(`INSERT INTO profiles SELECT s.${STAGED} FROM ${STAGING} s SEMI JOIN ${FIRST} f USING (request_id, seq)`);
+    // The staged rows that are not kept (usually few: repeats and ids already profiled), by seq:
+    // the INSERT then joins against that small table. Joining the staged rows to the first-copy
+    // table itself (a hash table of every staged id) ran out of memory at 1M rows / 100 MB.
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${SKIP} AS SELECT seq FROM ${STAGING} ANTI JOIN (SELECT seq FROM ${FIRST}) USING (seq)`);
+    await db.run(`INSERT INTO profiles SELECT s.${STAGED} FROM ${STAGING} s ANTI JOIN ${SKIP} USING (seq)`);
+    await db.run(`DROP TABLE ${SKIP}`);
     await db.run(`DROP TABLE ${FIRST}`);
     await db.run(`DROP TABLE ${STAGING}`);
     return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
