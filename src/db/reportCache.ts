@@ -14,7 +14,7 @@ import { BUCKETS_SQL, FACTS_SQL, type AggregateSource } from './recommend.js';
  *
  * Never stale for changes pnyx makes: every pnyx write to requests or profiles (ingest's commit,
  * profile commits of analyze and re-classification, `db purge`) calls invalidateReportCache in its
- * own transaction, which drops `report_state`; migrations change the guard. Edits by hand in the
+ * own transaction, which drops the report_* tables; migrations change the guard. Edits by hand in the
  * DuckDB CLI are caught by the guard when they change a row count of requests or profiles,
  * max(requests.ingested_at), max(profiles.classified_at) or the latest migration: inserting or
  * deleting rows is caught; an UPDATE that leaves those alone (say `UPDATE profiles SET complexity =
@@ -112,18 +112,22 @@ const tableExists = async (db: PnyxDb, name: string): Promise<boolean> =>
   ))!.n > 0;
 
 async function storedGuard(db: PnyxDb): Promise<string | null> {
-  // The tables exist once a report stored aggregates (REPORT_TABLES_SQL); a write drops report_state.
+  // The tables exist once a report stored aggregates (REPORT_TABLES_SQL); a write drops them.
   if (!(await tableExists(db, 'report_state'))) return null;
   return (await db.one<{ fingerprint: string }>('SELECT fingerprint FROM report_state LIMIT 1'))?.fingerprint ?? null;
 }
 
+/** Every table of the report cache (REPORT_TABLES_SQL). */
+const REPORT_TABLES = ['report_state', 'report_buckets', 'report_features', 'report_results'];
+
 /**
- * Marks the stored aggregates and reports out of date: call in the transaction of every write to
- * requests or profiles. Dropping `report_state` costs nothing when it does not exist (a small
- * database never gets it) and does not touch the large tables.
+ * Drops the stored aggregates and reports: call in the transaction of every write to requests or
+ * profiles. Nothing derived from rows a purge deleted stays behind, and the next report that
+ * stores aggregates creates the tables again. Costs nothing when they do not exist (a small
+ * database never gets them).
  */
 export async function invalidateReportCache(db: PnyxDb): Promise<void> {
-  await db.run('DROP TABLE IF EXISTS report_state');
+  for (const t of REPORT_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
 /** Recomputes the stored aggregates from requests and profiles, in one transaction; forgets stored reports. */

@@ -35,8 +35,10 @@ async function withDb<T>(fn: (h: PnyxDb) => Promise<T>): Promise<T> {
   }
 }
 
-const reportStateExists = (): Promise<boolean> =>
-  withDb(async (h) => ((await h.one<{ n: number }>("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'report_state'"))?.n ?? 0) > 0);
+/** Which report_* tables exist: all four once a report stored its aggregates, none after a write. */
+const reportTables = (): Promise<string[]> =>
+  withDb(async (h) => (await h.all<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'report%' ORDER BY 1")).map((r) => r.t));
+const ALL_REPORT_TABLES = ['report_buckets', 'report_features', 'report_results', 'report_state'];
 
 /** Every format the report renders to: a stored report must print exactly like a fresh one. */
 function rendered(r: Report): string[] {
@@ -93,12 +95,12 @@ describe('stored report aggregates', () => {
     previous = cached;
   });
 
-  it('every pnyx write drops report_state in its own transaction', async () => {
-    expect(await reportStateExists()).toBe(true);
+  it('every pnyx write drops the report_* tables in its own transaction', async () => {
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
     const repeats = join(t.path, 'repeats.jsonl');
     writeFileSync(repeats, lines.slice(0, 10).join('\n') + '\n');
     analyze(repeats); // nothing new: every record is a duplicate, yet the ingest commit ran
-    expect(await reportStateExists()).toBe(false);
+    expect(await reportTables()).toEqual([]);
     expect((await cachedAndLive()).reused).toBe(false);
   });
 
@@ -152,9 +154,9 @@ describe('stored report aggregates', () => {
 
   it('after re-classification of stored requests (analyze re-profiles those of another classifier version)', async () => {
     await withDb((h) => h.run("UPDATE profiles SET classifier_version = 'old'"));
-    expect(await reportStateExists()).toBe(true);
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
     expect(await withDb((h) => reclassifyStale(h))).toBe(previous.totals.requests);
-    expect(await reportStateExists()).toBe(false);
+    expect(await reportTables()).toEqual([]);
     const { cached } = await cachedAndLive();
     // The hand-edited profiles are classified again: email_autocomplete's summary changes back.
     expect(cached.features.find((f) => f.feature === 'email_autocomplete')).not.toEqual(previous.features.find((f) => f.feature === 'email_autocomplete'));
@@ -162,10 +164,10 @@ describe('stored report aggregates', () => {
   });
 
   it('after db purge', async () => {
-    expect(await reportStateExists()).toBe(true);
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
     const r = runCli(['--db', db, 'db', 'purge', '--before', '2026-08-13'], { cwd: t.path });
     expect(r.code, r.stderr).toBe(0);
-    expect(await reportStateExists()).toBe(false);
+    expect(await reportTables()).toEqual([]);
     const { cached } = await cachedAndLive();
     expect(cached.totals.requests).toBeLessThan(previous.totals.requests);
     expect(cached.totals.requests).toBeGreaterThan(0);
