@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import type { PnyxDb } from './database.js';
+import { invalidateReportCache } from './reportCache.js';
 
 export interface TableStats {
   table: string;
@@ -58,6 +59,7 @@ export async function purgeBefore(db: PnyxDb, before: Date): Promise<PurgeCounts
     const rejects = (await db.one<{ n: number }>('SELECT count(*) AS n FROM rejects WHERE rejected_at < $1::TIMESTAMP', [cutoff]))!.n;
     await db.run('DELETE FROM rejects WHERE rejected_at < $1::TIMESTAMP', [cutoff]);
     await db.run('DROP TABLE purge_ids');
+    await invalidateReportCache(db);
     return { requests, rejects, related };
   });
 }

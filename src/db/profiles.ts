@@ -3,6 +3,7 @@ import type { CapabilityProfile } from '../core/profile.js';
 import type { ChatMessage } from '../core/request.js';
 import type { ClassifierInput } from '../core/classifier/index.js';
 import type { PnyxDb } from './database.js';
+import { invalidateReportCache } from './reportCache.js';
 import { APPENDER_FLUSH_ROWS } from './requests.js';
 
 const STAGING = 'profile_staging';
@@ -79,6 +80,7 @@ export class ProfileWriter {
     await db.run(`DROP TABLE ${SKIP}`);
     await db.run(`DROP TABLE ${FIRST}`);
     await db.run(`DROP TABLE ${STAGING}`);
+    await invalidateReportCache(db);
     return (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n - before + deleted;
   }
 

@@ -1,6 +1,7 @@
 import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { REQUEST_ROW_COLUMNS, type ColumnKind, type RequestRow } from '../core/requestRow.js';
 import type { PnyxDb } from './database.js';
+import { invalidateReportCache } from './reportCache.js';
 
 export type { StoredText } from '../core/requestRow.js';
 
@@ -184,6 +185,7 @@ export class RequestWriter {
             reason: CONFLICT_REASON,
           }));
     if (d.n > 0) await db.run(`DELETE FROM requests WHERE rowid IN (SELECT rid FROM ${DUPLICATES})`);
+    await invalidateReportCache(db);
     // A re-run of the same file replaces its earlier rejects instead of adding them twice.
     await db.run('DELETE FROM rejects WHERE file_sha256 = $1', [fileSha256]);
     await db.run(

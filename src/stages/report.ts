@@ -16,9 +16,12 @@ import { MIN_CONFIDENT_REQUESTS } from '../core/recommend/confidence.js';
 import { INTERACTIVE_MAX_TTFT_S, MIN_CHECKED_NEED, NEED_MARGIN } from '../core/recommend/needs.js';
 import { projectMonthlyCost, windowDays } from '../core/recommend/projectMonthlyCost.js';
 import { REPORT_SCHEMA_VERSION, type FeatureReport, type Report } from '../core/report.js';
+import { createHash } from 'node:crypto';
+import { currentSnapshot, ensureBundledCatalog, findSnapshot, loadCatalog } from '../db/catalog.js';
 import type { PnyxDb } from '../db/database.js';
 import { featureFacts, logWindow, profileBuckets, requestCount, type AggregateSource, type FeatureFacts, type StoredBucket } from '../db/recommend.js';
-import { currentAggregates } from '../db/reportCache.js';
+import { catalogIdentity, currentAggregates, dataGuard, storedReport, storeReport } from '../db/reportCache.js';
+import { buildIdentity } from './buildIdentity.js';
 
 export interface ReportOptions {
   catalog: ModelCatalog;
@@ -119,6 +122,65 @@ export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Repo
     features,
     warnings,
   };
+}
+
+/** The report's inputs but the catalog, which reportFromDatabase loads only when it has to. */
+export interface ReportRequest extends Omit<ReportOptions, 'catalog'> {
+  /** Catalog snapshot: a date, `#id` or `latest` (default: loadCatalog's). */
+  snapshot?: string;
+}
+
+/**
+ * The report of the database, reusing a stored one when every input is the same: the stored
+ * aggregates (current: see src/db/reportCache.ts), the catalog's stored rows, the config and its
+ * path, sample rate, feature, the day (model states depend on it) and this build of pnyx. Only
+ * generated_at is then new. Used only where the aggregates are stored (a large database, or
+ * `aggregates: 'cached'`) and the database is writable; anything else builds the report afresh.
+ */
+export async function reportFromDatabase(db: PnyxDb, req: ReportRequest): Promise<{ report: Report; reused: boolean }> {
+  const now = req.now ?? new Date();
+  const snapshot = db.readOnly || !(await ensureBundledCatalog(db)) ? undefined : req.snapshot ? await findSnapshot(db, req.snapshot) : await currentSnapshot(db);
+  const source = req.aggregates === 'live' ? 'live' : await currentAggregates(db, req.aggregates);
+  let key: string | null = null;
+  if (source === 'cached' && snapshot && !db.readOnly) {
+    key = createHash('sha256')
+      .update(
+        JSON.stringify({
+          build: buildIdentity(),
+          data: await dataGuard(db),
+          catalog: await catalogIdentity(db, snapshot),
+          config: req.config,
+          configPath: req.configPath,
+          sampleRate: req.sampleRate,
+          feature: req.feature ?? null,
+          asOf: now.toISOString().slice(0, 10),
+        }),
+      )
+      .digest('hex');
+    const stored = await storedReport(db, key);
+    if (stored !== null) {
+      const report = JSON.parse(stored) as Report;
+      report.generated_at = now.toISOString();
+      return { report, reused: true };
+    }
+  }
+  const catalog = await loadCatalog(db, { snapshot: req.snapshot });
+  const report = await buildReport(db, { ...req, catalog, now, aggregates: source });
+  if (key !== null) {
+    const json = losslessJson(report);
+    if (json !== null) await storeReport(db, key, json);
+  }
+  return { report, reused: false };
+}
+
+/** The report as JSON when parsing it back gives the same values (no NaN, infinities or -0), else null. */
+function losslessJson(report: Report): string | null {
+  let lossless = true;
+  const json = JSON.stringify(report, (_k, v: unknown) => {
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) lossless = false;
+    return v;
+  });
+  return lossless ? json : null;
 }
 
 const pct = (v: number): string => `${Math.round(v * 100)}%`;

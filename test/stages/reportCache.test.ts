@@ -1,18 +1,22 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.js';
 import { loadCatalog } from '../../src/db/catalog.js';
 import { PnyxDb } from '../../src/db/database.js';
-import { currentAggregates, dataFingerprint } from '../../src/db/reportCache.js';
+import { currentAggregates, dataGuard, storedReportCount } from '../../src/db/reportCache.js';
+import { renderReportHtml } from '../../src/render/reportHtml.js';
+import { renderReportMarkdown } from '../../src/render/reportMarkdown.js';
+import { renderReportTable } from '../../src/render/reportTable.js';
 import { loadConfig } from '../../src/stages/config.js';
-import { buildReport } from '../../src/stages/report.js';
+import { reclassifyStale } from '../../src/stages/classify.js';
+import { buildReport, reportFromDatabase } from '../../src/stages/report.js';
 import { FIXTURES, runCli, tempDir } from '../helpers/cli.js';
 
 /**
- * `pnyx report` reads stored aggregates (report_buckets, report_features) while their
- * fingerprint matches the data. After every way the data can change, the report from the stored
- * aggregates must equal the one computed from the tables.
+ * `pnyx report` reads stored aggregates (report_buckets, report_features) and stored reports
+ * (report_results) while they are current. After every way the data can change, the report from
+ * the stored aggregates, and the stored report, must equal the one computed from the tables.
  */
 const t = tempDir();
 const db = join(t.path, 'x.duckdb');
@@ -31,13 +35,31 @@ async function withDb<T>(fn: (h: PnyxDb) => Promise<T>): Promise<T> {
   }
 }
 
-/** The report from the stored aggregates (refreshed if stale), then the one computed from the tables. */
-async function cachedAndLive(): Promise<{ cached: Report; live: Report }> {
+/** Which report_* tables exist: all four once a report stored its aggregates, none after a write. */
+const reportTables = (): Promise<string[]> =>
+  withDb(async (h) => (await h.all<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE table_name LIKE 'report%' ORDER BY 1")).map((r) => r.t));
+const ALL_REPORT_TABLES = ['report_buckets', 'report_features', 'report_results', 'report_state'];
+
+/** Every format the report renders to: a stored report must print exactly like a fresh one. */
+function rendered(r: Report): string[] {
+  return [JSON.stringify(r, null, 2), renderReportMarkdown(r), renderReportHtml(r), renderReportTable(r, { color: false, clean: (x) => x })];
+}
+
+/**
+ * The report from the stored aggregates (refreshed if stale) and stored as a whole, then the same
+ * report reused from storage, then the one computed from the tables with no cache at all.
+ */
+async function cachedAndLive(extra: { feature?: string } = {}): Promise<{ cached: Report; live: Report; reused: boolean }> {
   return withDb(async (h) => {
-    const opts = { catalog: await loadCatalog(h), config: loadConfig(undefined, t.path).config, configPath: null, sampleRate: 1, now };
-    const cached = await buildReport(h, { ...opts, aggregates: 'cached' });
-    const live = await buildReport(h, { ...opts, aggregates: 'live' });
-    return { cached, live };
+    const req = { config: loadConfig(undefined, t.path).config, configPath: null, sampleRate: 1, now, ...extra };
+    const first = await reportFromDatabase(h, { ...req, aggregates: 'cached' });
+    const again = await reportFromDatabase(h, { ...req, aggregates: 'cached', now: new Date('2026-09-01T10:00:00Z') });
+    expect(again.reused).toBe(true);
+    expect(again.report.generated_at).toBe('2026-09-01T10:00:00.000Z');
+    const live = await buildReport(h, { ...req, catalog: await loadCatalog(h), aggregates: 'live' });
+    expect(first.report).toEqual(live);
+    expect(rendered({ ...again.report, generated_at: live.generated_at })).toEqual(rendered(live));
+    return { cached: first.report, live, reused: first.reused };
   });
 }
 
@@ -56,10 +78,9 @@ describe('stored report aggregates', () => {
 
   it('after a first analyze: the stored aggregates are current and give the live report', async () => {
     analyze(firstHalf);
-    const { cached, live } = await cachedAndLive();
+    const { cached } = await cachedAndLive();
     expect(cached.totals.requests).toBe(350);
     expect(cached.features.length).toBeGreaterThan(3);
-    expect(cached).toEqual(live);
     expect(await withDb((h) => currentAggregates(h, 'cached'))).toBe('cached');
     // A small database computes them live unless asked.
     expect(await withDb((h) => currentAggregates(h))).toBe('live');
@@ -68,43 +89,86 @@ describe('stored report aggregates', () => {
 
   it('after analyzing more logs', async () => {
     analyze(all);
-    const { cached, live } = await cachedAndLive();
+    const { cached } = await cachedAndLive();
     expect(cached.totals.requests).toBe(700);
-    expect(cached).toEqual(live);
     expect(cached).not.toEqual(previous);
     previous = cached;
   });
 
-  it('after the tables are edited by hand (profiles, then requests)', async () => {
-    const before = await withDb(dataFingerprint);
-    await withDb((h) => h.run("UPDATE profiles SET complexity = 1, reasoning = 1 WHERE request_id IN (SELECT request_id FROM requests WHERE feature = 'email_autocomplete' LIMIT 140)"));
-    expect(await withDb(dataFingerprint)).not.toBe(before);
+  it('every pnyx write drops the report_* tables in its own transaction', async () => {
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
+    const repeats = join(t.path, 'repeats.jsonl');
+    writeFileSync(repeats, lines.slice(0, 10).join('\n') + '\n');
+    analyze(repeats); // nothing new: every record is a duplicate, yet the ingest commit ran
+    expect(await reportTables()).toEqual([]);
+    expect((await cachedAndLive()).reused).toBe(false);
+  });
+
+  it('after edits by hand that the guard sees (deleted rows, a newer classified_at)', async () => {
+    const before = await withDb(dataGuard);
+    await withDb((h) =>
+      h.run("UPDATE profiles SET complexity = 1, reasoning = 1, classified_at = now()::TIMESTAMP WHERE request_id IN (SELECT request_id FROM requests WHERE feature = 'email_autocomplete' LIMIT 140)"),
+    );
+    expect(await withDb(dataGuard)).not.toBe(before);
     const edited = await cachedAndLive();
-    expect(edited.cached).toEqual(edited.live);
+    expect(edited.reused).toBe(false);
     expect(edited.cached.features.find((f) => f.feature === 'email_autocomplete')).not.toEqual(previous.features.find((f) => f.feature === 'email_autocomplete'));
 
-    await withDb((h) => h.run("UPDATE requests SET feature = 'lead_scoring' WHERE feature = 'pipeline_forecast'"));
+    await withDb((h) => h.run("DELETE FROM requests WHERE feature = 'pipeline_forecast'"));
     const moved = await cachedAndLive();
-    expect(moved.cached).toEqual(moved.live);
     expect(moved.cached.features.map((f) => f.feature)).not.toContain('pipeline_forecast');
     previous = moved.cached;
   });
 
+  it('an in-place UPDATE by hand is not seen (documented); dropping report_state recomputes', async () => {
+    const before = await withDb(dataGuard);
+    await withDb((h) => h.run("UPDATE requests SET cost_usd = cost_usd * 2 WHERE feature = 'lead_scoring'"));
+    expect(await withDb(dataGuard)).toBe(before);
+    await withDb((h) => h.run('DROP TABLE report_state'));
+    const { cached } = await cachedAndLive();
+    expect(cached.features.find((f) => f.feature === 'lead_scoring')!.monthly_cost.current).not.toBe(
+      previous.features.find((f) => f.feature === 'lead_scoring')!.monthly_cost.current,
+    );
+    previous = cached;
+  });
+
+  it('a stored report is kept per input: feature, config, catalog scores', async () => {
+    expect((await cachedAndLive()).reused).toBe(true);
+    const n = await withDb(storedReportCount);
+    expect((await cachedAndLive({ feature: 'lead_scoring' })).reused).toBe(false);
+    expect(await withDb(storedReportCount)).toBe(n + 1);
+    // Other scores: the stored report of the same flags is not reused.
+    const scores = join(t.path, 'scores.csv');
+    writeFileSync(scores, 'model,capability,score,n\ndeepseek/deepseek-v3.2,reasoning,0.99,500\n');
+    const r = runCli(['--db', db, 'catalog', 'import-scores', scores], { cwd: t.path });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cachedAndLive()).reused).toBe(false);
+    // Another policy file: likewise.
+    writeFileSync(join(t.path, 'pnyx.config.json'), JSON.stringify({ sample_rate: 0.5 }));
+    try {
+      expect((await cachedAndLive()).reused).toBe(false);
+    } finally {
+      rmSync(join(t.path, 'pnyx.config.json'));
+    }
+  });
+
   it('after re-classification of stored requests (analyze re-profiles those of another classifier version)', async () => {
     await withDb((h) => h.run("UPDATE profiles SET classifier_version = 'old'"));
-    analyze(all);
-    const { cached, live } = await cachedAndLive();
-    expect(cached).toEqual(live);
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
+    expect(await withDb((h) => reclassifyStale(h))).toBe(previous.totals.requests);
+    expect(await reportTables()).toEqual([]);
+    const { cached } = await cachedAndLive();
     // The hand-edited profiles are classified again: email_autocomplete's summary changes back.
     expect(cached.features.find((f) => f.feature === 'email_autocomplete')).not.toEqual(previous.features.find((f) => f.feature === 'email_autocomplete'));
     previous = cached;
   });
 
   it('after db purge', async () => {
+    expect(await reportTables()).toEqual(ALL_REPORT_TABLES);
     const r = runCli(['--db', db, 'db', 'purge', '--before', '2026-08-13'], { cwd: t.path });
     expect(r.code, r.stderr).toBe(0);
-    const { cached, live } = await cachedAndLive();
-    expect(cached).toEqual(live);
+    expect(await reportTables()).toEqual([]);
+    const { cached } = await cachedAndLive();
     expect(cached.totals.requests).toBeLessThan(previous.totals.requests);
     expect(cached.totals.requests).toBeGreaterThan(0);
   });
@@ -116,7 +180,7 @@ describe('stored report aggregates', () => {
     } finally {
       ro.close();
     }
-    await withDb((h) => h.run('UPDATE requests SET cost_usd = cost_usd * 2'));
+    await withDb((h) => h.run("DELETE FROM requests WHERE feature = 'lead_scoring'"));
     const ro2 = await PnyxDb.open(db, { readOnly: true });
     try {
       expect(await currentAggregates(ro2, 'cached')).toBe('live');

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { PnyxError } from '../../core/errors.js';
 import { matchFeature } from '../../core/matchFeature.js';
 import type { Report } from '../../core/report.js';
-import { loadCatalog } from '../../db/catalog.js';
 import { featureNames } from '../../db/recommend.js';
 import { loadConfig } from '../../stages/config.js';
-import { buildReport } from '../../stages/report.js';
+import { reportFromDatabase } from '../../stages/report.js';
 import { resolveOutputPath, writeOwnerOnly } from '../../stages/writeOutput.js';
 import { openDb } from '../db.js';
 import { resolveGlobalOptions, sanitizeForTerminal, type GlobalOptions } from '../context.js';
@@ -103,8 +102,7 @@ Exit codes: 0 ok, 20 when a --fail-on condition matched (after writing the repor
         const names = await featureNames(db);
         if (names.length === 0) throw new PnyxError('no_data', 'nothing analysed yet: run `pnyx analyze <logs>` first');
         const feature = flags.feature === undefined ? undefined : matchFeature(flags.feature, names);
-        const catalog = await loadCatalog(db, { snapshot: flags.catalog });
-        report = await buildReport(db, { catalog, config, configPath, sampleRate, feature });
+        ({ report } = await reportFromDatabase(db, { snapshot: flags.catalog, config, configPath, sampleRate, feature }));
       } finally {
         db.close();
       }
