@@ -37,8 +37,9 @@ beforeAll(async () => {
   const h = await PnyxDb.open(db);
   try {
     for (const [feature, f] of Object.entries(FEATURES)) {
+      await h.run('DELETE FROM profiles WHERE request_id IN (SELECT request_id FROM requests WHERE feature = $1)', [feature]);
       await h.run(
-        `INSERT OR REPLACE INTO profiles SELECT request_id, 'test', 'text_generation', 'general', $1, 'free_text', false, $2, 0, 0.05,
+        `INSERT INTO profiles SELECT request_id, 'test', 'text_generation', 'general', $1, 'free_text', false, $2, 0, 0.05,
            900, false, false, 'en', $3, []::VARCHAR[], now()::TIMESTAMP FROM requests WHERE feature = $4`,
         [f.reasoning, f.latency, f.complexity, feature],
       );
