@@ -61,7 +61,7 @@ export class ProfileWriter {
     this.appender.closeSync();
     const db = this.db;
     const before = (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
-    // The first staged copy of each id as (request_id, seq), then the wide rows joined to it: one
+    // The first staged copy of each id as (request_id, seq), in a narrow table of its own: one
     // statement with a window over the staged rows ran out of DuckDB memory at ~1 KB per row.
     await db.run(`CREATE OR REPLACE TEMP TABLE ${FIRST} AS SELECT request_id, min(seq) AS seq FROM ${STAGING} GROUP BY request_id`);
     let deleted = 0;
