@@ -4,7 +4,7 @@ import { RecordError } from './errors.js';
 import { effectiveMapping } from './adapters/attribution.js';
 import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter, type MappingOverride } from './adapters/index.js';
 import { isObject, type JsonObject } from './adapters/fields.js';
-import { jsonString, jsonValue, needsEscape } from './jsonText.js';
+import { JsonPieces, jsonString, jsonValue, needsEscape, writeJsonString, writeJsonValue } from './jsonText.js';
 import type { CanonicalRequest } from './request.js';
 
 export type RecordOutcome =
@@ -79,37 +79,80 @@ export function sha256(text: string): string {
  * metadata and tools, with their keys sorted). Neither request_id nor source_format is part of it.
  */
 export function canonicalHash(r: CanonicalRequest): string {
-  // JSON.stringify of the fields below, written piece by piece (jsonText.ts) so the prompt texts
-  // are not escaped character by character when nothing in them needs escaping, as one string
-  // expression (no arrays of pieces per record), flattened once by the hash.
-  let s =
-    '[' + (r.timestamp ? val(r.timestamp.getTime()) : 'null') + ',' + val(r.feature) + ',' + val(r.tenant_id) + ',' + val(r.user_id) + ',' +
-    val(r.requested_model) + ',' + val(r.served_model) + ',' + val(r.provider) + ',' + val(r.system_prompt) + ',[';
+  // JSON.stringify of the fields below, written as pieces (jsonText.ts) so the prompt texts are
+  // neither escaped character by character when nothing in them needs escaping nor copied into
+  // quoted strings, and joined once into one flat string.
+  const out = HASH_PIECES;
+  out.add('[');
+  out.add(r.timestamp ? val(r.timestamp.getTime()) : 'null');
+  element(out, r.feature);
+  element(out, r.tenant_id);
+  element(out, r.user_id);
+  element(out, r.requested_model);
+  element(out, r.served_model);
+  element(out, r.provider);
+  element(out, r.system_prompt);
+  out.add(',[');
   const messages = r.messages;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    s += (i === 0 ? '[' : ',[') + val(m.role) + ',' + val(m.content) + ',' + val(m.attachments) + ']';
+    out.add(i === 0 ? '[' : ',[');
+    if (!writeJsonValue(out, m.role)) out.add('null');
+    element(out, m.content);
+    element(out, m.attachments);
+    out.add(']');
   }
-  s +=
-    '],' + val(r.has_prompt_text) + ',' + (r.tools === null ? 'null' : jsonOfJson(stableJsonText(r.tools, true))) + ',' +
-    (r.response_format === null || r.response_format === undefined ? 'null' : jsonOfJson(stableJsonText(r.response_format, true))) + ',' +
-    val(r.max_tokens) + ',' + val(r.temperature) + ',' + val(r.stream) + ',' + val(r.prompt_tokens) + ',' + val(r.completion_tokens) + ',' +
-    val(r.reasoning_tokens) + ',' + val(r.cached_tokens) + ',' + val(r.cost_usd) + ',' + val(r.latency_ms) + ',' + val(r.ttft_ms) + ',' +
-    val(r.finish_reason) + ',' + val(r.status) + ',' + val(r.error) + ',' + jsonOfJson(stableJsonText(r.metadata, true)) + ']';
-  return sha256(s);
+  out.add('],');
+  out.add(val(r.has_prompt_text));
+  stableElement(out, r.tools);
+  stableElement(out, r.response_format);
+  element(out, r.max_tokens);
+  element(out, r.temperature);
+  element(out, r.stream);
+  element(out, r.prompt_tokens);
+  element(out, r.completion_tokens);
+  element(out, r.reasoning_tokens);
+  element(out, r.cached_tokens);
+  element(out, r.cost_usd);
+  element(out, r.latency_ms);
+  element(out, r.ttft_ms);
+  element(out, r.finish_reason);
+  element(out, r.status);
+  element(out, r.error);
+  stableElement(out, r.metadata);
+  out.add(']');
+  return sha256(out.join());
 }
 
-/** The JSON string of stableJson's output (given as inside a string) as an array element (`null` when it has none). */
-function jsonOfJson(inString: string | undefined): string {
-  return inString === undefined ? 'null' : `"${inString}"`;
-}
+/** Pieces of the content hash's input, reused by every call. */
+const HASH_PIECES = new JsonPieces();
 
 /** A value's JSON as an array element (`null` for what JSON.stringify leaves out). */
 function val(v: unknown): string {
   return jsonValue(v) ?? 'null';
 }
 
-const INDEX_KEY = /^(0|[1-9]\d*)$/;
+/** `,` and a value's JSON as an array element. */
+function element(out: JsonPieces, v: unknown): void {
+  out.add(',');
+  if (!writeJsonValue(out, v)) out.add('null');
+}
+
+/** `,` and the JSON string of stableJson(v) as an array element (`null` when v is null or has no JSON). */
+function stableElement(out: JsonPieces, v: unknown): void {
+  out.add(',');
+  if (v === null || v === undefined) {
+    out.add('null');
+    return;
+  }
+  const mark = out.size;
+  out.add('"');
+  if (writeStable(out, v, true)) out.add('"');
+  else {
+    out.cut(mark);
+    out.add('null');
+  }
+}
 
 /**
  * `JSON.stringify` of the value with every object's keys sorted, byte for byte what
@@ -117,50 +160,66 @@ const INDEX_KEY = /^(0|[1-9]\d*)$/;
  * as JavaScript orders them), without building the sorted copy.
  */
 export function stableJson(v: unknown): string | undefined {
-  return stableJsonText(v, false);
+  const out = new JsonPieces();
+  return writeStable(out, v, false) ? out.join() : undefined;
 }
 
 /**
- * stableJson, or with `inString` the same text as it appears inside a JSON string: what
- * `JSON.stringify(stableJson(v))` writes between its outer quotes (every `"` and `\` escaped),
- * written directly instead of escaping the whole text again (the content hash quotes the
- * metadata and tools JSON).
+ * Adds stableJson(v) to the pieces, or with `inString` the same text as it appears inside a JSON
+ * string: what `JSON.stringify(stableJson(v))` writes between its outer quotes (every `"` and
+ * `\` escaped), written directly instead of escaping the whole text again (the content hash
+ * quotes the metadata and tools JSON). False (nothing added) when v has no JSON.
  */
-function stableJsonText(v: unknown, inString: boolean): string | undefined {
-  if (v === null) return 'null';
+function writeStable(out: JsonPieces, v: unknown, inString: boolean): boolean {
+  if (v === null) {
+    out.add('null');
+    return true;
+  }
   switch (typeof v) {
     case 'string':
-      return inString ? stringInString(v) : jsonString(v);
+      if (inString) out.add(stringInString(v));
+      else writeJsonString(out, v);
+      return true;
     case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
+      out.add(Number.isFinite(v) ? String(v) : 'null');
+      return true;
     case 'boolean':
-      return v ? 'true' : 'false';
+      out.add(v ? 'true' : 'false');
+      return true;
     case 'object':
       break;
     case 'bigint':
-      return JSON.stringify(v); // throws, as JSON.stringify does
+      return JSON.stringify(v) !== undefined; // throws, as JSON.stringify does
     default:
-      return undefined;
+      return false;
   }
   if (v instanceof Date) {
     const iso = v.toISOString();
-    return inString ? stringInString(iso) : JSON.stringify(iso);
+    out.add(inString ? stringInString(iso) : JSON.stringify(iso));
+    return true;
   }
   if (Array.isArray(v)) {
-    let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJsonText(v[i], inString) ?? 'null');
-    return out + ']';
+    out.add('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.add(',');
+      if (!writeStable(out, v[i], inString)) out.add('null');
+    }
+    out.add(']');
+    return true;
   }
   const obj = v as Record<string, unknown>;
   const order = keyOrder(Object.keys(obj));
   const prefixes = inString ? order.prefixesInString : order.prefixes;
-  let out = '{';
+  out.add('{');
+  let first = true;
   for (let i = 0; i < order.keys.length; i++) {
-    const s = stableJsonText(obj[order.keys[i]!], inString);
-    if (s === undefined) continue;
-    out += (out.length === 1 ? '' : ',') + prefixes[i]! + s;
+    const mark = out.size;
+    out.add(first ? prefixes[i]! : `,${prefixes[i]!}`);
+    if (writeStable(out, obj[order.keys[i]!], inString)) first = false;
+    else out.cut(mark);
   }
-  return out + '}';
+  out.add('}');
+  return true;
 }
 
 /** `JSON.stringify(JSON.stringify(s))` without its outer quotes. */
@@ -201,6 +260,8 @@ function keyOrder(keys: string[]): KeyOrder {
   recentShape = (recentShape + 1) % RECENT_SHAPES;
   return order;
 }
+
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
 
 /** An array-index key (`0`, `7`, ... below 2^32 - 1), ordered first by JavaScript objects. */
 function isIndexKey(k: string): boolean {

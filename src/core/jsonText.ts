@@ -23,24 +23,88 @@ export function needsEscape(s: string): boolean {
 }
 
 /**
- * The last few long strings quoted, with their JSON: a record's prompt texts are quoted twice
- * (content hash, then the messages column), and `===` finds the same string at once (different
- * lengths differ at once too). Any hit is exact: equal strings have equal JSON.
+ * The last few long strings checked, with their JSON when it needed escapes (null: nothing to
+ * escape): a record's prompt texts are written twice (content hash, then the messages column),
+ * and `===` finds the same string at once (different lengths differ at once too). Any hit is
+ * exact: equal strings have equal JSON.
  */
 const RECENT = 8;
 const recentText: string[] = new Array<string>(RECENT).fill('');
-const recentJson: string[] = new Array<string>(RECENT).fill('""');
+const recentJson: (string | null)[] = new Array<string | null>(RECENT).fill(null);
 let recentNext = 0;
 
-/** `JSON.stringify(s)`. */
-export function jsonString(s: string): string {
-  if (s.length < SHORT) return needsEscape(s) ? JSON.stringify(s) : `"${s}"`;
+/** `JSON.stringify(s)` when it escapes something in s, else null (the JSON is s between quotes). */
+function escapedJson(s: string): string | null {
+  if (s.length < SHORT) return needsEscape(s) ? JSON.stringify(s) : null;
   for (let i = 0; i < RECENT; i++) if (recentText[i] === s) return recentJson[i]!;
-  const json = needsEscape(s) ? JSON.stringify(s) : `"${s}"`;
+  const json = MAY_NEED_ESCAPE.test(s) ? JSON.stringify(s) : null;
   recentText[recentNext] = s;
   recentJson[recentNext] = json;
   recentNext = (recentNext + 1) % RECENT;
   return json;
+}
+
+/** `JSON.stringify(s)`. */
+export function jsonString(s: string): string {
+  return escapedJson(s) ?? `"${s}"`;
+}
+
+/**
+ * The pieces of a JSON text, joined once into one flat string (a string built by `+=` is a tree
+ * of pieces that the hash or a garbage collection must walk and copy). One instance is reused
+ * record after record: its array keeps its capacity (emptying it with `length = 0` would drop the
+ * backing store and grow it anew each time), and stale pieces past the end are cut before the join.
+ */
+export class JsonPieces {
+  private parts: string[] = [];
+  private n = 0;
+
+  add(piece: string): void {
+    this.parts[this.n++] = piece;
+  }
+
+  /** Number of pieces so far (for `cut`). */
+  get size(): number {
+    return this.n;
+  }
+
+  /** Drops the pieces added after `size` was `mark`. */
+  cut(mark: number): void {
+    this.n = mark;
+  }
+
+  /** The text, and an empty writer for the next one. */
+  join(): string {
+    const parts = this.parts;
+    if (parts.length !== this.n) parts.length = this.n;
+    this.n = 0;
+    return parts.join('');
+  }
+}
+
+/**
+ * Adds `JSON.stringify(s)`: the string itself between two quote pieces when nothing in it needs
+ * escaping, so no quoted copy of a long prompt text is made.
+ */
+export function writeJsonString(out: JsonPieces, s: string): void {
+  const json = escapedJson(s);
+  if (json === null) {
+    out.add('"');
+    out.add(s);
+    out.add('"');
+  } else out.add(json);
+}
+
+/** Adds `JSON.stringify(v)`; false (nothing added) for what JSON.stringify leaves out of an object. */
+export function writeJsonValue(out: JsonPieces, v: unknown): boolean {
+  if (typeof v === 'string') {
+    writeJsonString(out, v);
+    return true;
+  }
+  const json = jsonValue(v);
+  if (json === undefined) return false;
+  out.add(json);
+  return true;
 }
 
 /**
@@ -66,23 +130,42 @@ export function jsonValue(v: unknown): string | undefined {
 }
 
 /**
- * `JSON.stringify({ ...obj, [key]: replacement })` when `replacementJson` (the JSON of the
- * replacement) is given, else `JSON.stringify(obj)`, for a flat object of plain values
- * (a chat message): the replaced value keeps its key's place, or comes last when the key is new.
+ * Adds `JSON.stringify({ ...obj, [key]: replacement })` to the pieces when `replacement` is
+ * given, else `JSON.stringify(obj)`, for a flat object of plain values (a chat message): the
+ * replaced value keeps its key's place, or comes last when the key is new.
  */
-export function jsonObjectWith(obj: object, key: string, replacementJson?: string): string {
-  let out = '{';
-  let replaced = replacementJson === undefined;
+export function writeObjectWith(out: JsonPieces, obj: object, key: string, replacement?: string): void {
+  out.add('{');
+  let first = true;
+  let replaced = replacement === undefined;
   for (const k in obj) {
     if (!Object.hasOwn(obj, k)) continue;
-    let piece: string | undefined;
+    let v: unknown;
     if (!replaced && k === key) {
-      piece = replacementJson;
+      v = replacement;
       replaced = true;
-    } else piece = jsonValue((obj as Record<string, unknown>)[k]);
-    if (piece === undefined) continue;
-    out += (out.length === 1 ? '' : ',') + jsonString(k) + ':' + piece;
+    } else {
+      v = (obj as Record<string, unknown>)[k];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    }
+    if (!first) out.add(',');
+    first = false;
+    writeJsonString(out, k);
+    out.add(':');
+    writeJsonValue(out, v);
   }
-  if (!replaced) out += (out.length === 1 ? '' : ',') + jsonString(key) + ':' + replacementJson;
-  return out + '}';
+  if (!replaced) {
+    if (!first) out.add(',');
+    writeJsonString(out, key);
+    out.add(':');
+    writeJsonString(out, replacement!);
+  }
+  out.add('}');
+}
+
+/** writeObjectWith as one string. */
+export function jsonObjectWith(obj: object, key: string, replacement?: string): string {
+  const out = new JsonPieces();
+  writeObjectWith(out, obj, key, replacement);
+  return out.join();
 }

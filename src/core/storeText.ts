@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from './adapters/fields.js';
 import { sha256 } from './ingestRecord.js';
 import { redactText } from './redact.js';
-import { jsonObjectWith, jsonString } from './jsonText.js';
+import { JsonPieces, writeObjectWith } from './jsonText.js';
 import type { CanonicalRequest, ChatMessage } from './request.js';
 
 /**
@@ -139,22 +139,25 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
   return v;
 }
 
+/** Pieces of the messages column, reused by every call. */
+const MESSAGE_PIECES = new JsonPieces();
+
 /**
  * `JSON.stringify(messages)`, or with `mask` `JSON.stringify(messages.map((m) => ({ ...m, content: mask(m.content) })))`,
  * without escaping the (long) contents character by character (see jsonText.ts).
  */
 function messagesJson(messages: readonly ChatMessage[], mask?: (content: string) => string): string {
-  const parts = new Array<string>(messages.length);
+  const out = MESSAGE_PIECES;
+  out.add('[');
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    parts[i] = mask ? jsonObjectWith(m, 'content', jsonString(mask(m.content))) : jsonObjectWith(m, 'content');
+    if (i > 0) out.add(',');
+    writeObjectWith(out, m, 'content', mask ? mask(m.content) : undefined);
   }
-  if (parts.length === 0) return '[]';
-  // join writes one flat string: the column is kept until the batch is stored, and a string
-  // built by `+=` is a tree of pieces that every garbage collection walks and copies.
-  parts[0] = `[${parts[0]!}`;
-  parts[parts.length - 1] += ']';
-  return parts.join(',');
+  out.add(']');
+  // One flat string: the column is kept until the batch is stored, and a string built by `+=`
+  // is a tree of pieces that every garbage collection walks and copies.
+  return out.join();
 }
 
 /**
