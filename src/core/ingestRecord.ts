@@ -85,13 +85,7 @@ export function canonicalHash(r: CanonicalRequest): string {
   const out = HASH_PIECES;
   out.add('[');
   out.add(r.timestamp ? val(r.timestamp.getTime()) : 'null');
-  element(out, r.feature);
-  element(out, r.tenant_id);
-  element(out, r.user_id);
-  element(out, r.requested_model);
-  element(out, r.served_model);
-  element(out, r.provider);
-  element(out, r.system_prompt);
+  for (const k of HASH_HEAD) element(out, r[k]);
   out.add(',[');
   const messages = r.messages;
   for (let i = 0; i < messages.length; i++) {
@@ -106,23 +100,29 @@ export function canonicalHash(r: CanonicalRequest): string {
   out.add(val(r.has_prompt_text));
   stableElement(out, r.tools);
   stableElement(out, r.response_format);
-  element(out, r.max_tokens);
-  element(out, r.temperature);
-  element(out, r.stream);
-  element(out, r.prompt_tokens);
-  element(out, r.completion_tokens);
-  element(out, r.reasoning_tokens);
-  element(out, r.cached_tokens);
-  element(out, r.cost_usd);
-  element(out, r.latency_ms);
-  element(out, r.ttft_ms);
-  element(out, r.finish_reason);
-  element(out, r.status);
-  element(out, r.error);
+  for (const k of HASH_TAIL) element(out, r[k]);
   stableElement(out, r.metadata);
   out.add(']');
   return sha256(out.join());
 }
+
+/** The plain fields of the content hash, in its order: before the messages, and after response_format. */
+const HASH_HEAD = ['feature', 'tenant_id', 'user_id', 'requested_model', 'served_model', 'provider', 'system_prompt'] as const;
+const HASH_TAIL = [
+  'max_tokens',
+  'temperature',
+  'stream',
+  'prompt_tokens',
+  'completion_tokens',
+  'reasoning_tokens',
+  'cached_tokens',
+  'cost_usd',
+  'latency_ms',
+  'ttft_ms',
+  'finish_reason',
+  'status',
+  'error',
+] as const;
 
 /** Pieces of the content hash's input, reused by every call. */
 const HASH_PIECES = new JsonPieces();
