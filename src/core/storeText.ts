@@ -139,7 +139,7 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
   return v;
 }
 
-/** Pieces of the messages column, reused by every call. */
+/** Pieces of one message of the messages column, reused by every call. */
 const MESSAGE_PIECES = new JsonPieces();
 
 /**
@@ -147,17 +147,18 @@ const MESSAGE_PIECES = new JsonPieces();
  * without escaping the (long) contents character by character (see jsonText.ts).
  */
 function messagesJson(messages: readonly ChatMessage[], mask?: (content: string) => string): string {
-  const out = MESSAGE_PIECES;
-  out.add('[');
+  const parts = new Array<string>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    if (i > 0) out.add(',');
-    writeObjectWith(out, m, 'content', mask ? mask(m.content) : undefined);
+    writeObjectWith(MESSAGE_PIECES, m, 'content', mask ? mask(m.content) : undefined);
+    parts[i] = MESSAGE_PIECES.join();
   }
-  out.add(']');
-  // One flat string: the column is kept until the batch is stored, and a string built by `+=`
-  // is a tree of pieces that every garbage collection walks and copies.
-  return out.join();
+  if (parts.length === 0) return '[]';
+  // join writes one flat string: the column is kept until the batch is stored, and a string
+  // built by `+=` is a tree of pieces that every garbage collection walks and copies.
+  parts[0] = `[${parts[0]!}`;
+  parts[parts.length - 1] += ']';
+  return parts.join(',');
 }
 
 /**
