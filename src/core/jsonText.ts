@@ -105,6 +105,23 @@ export function writeJsonValue(out: JsonPieces, v: unknown): boolean {
 }
 
 /**
+ * `String(v)` for a finite number. Whole numbers from 1e9 to 1e15 (epoch milliseconds) are
+ * written as two halves of at most six and nine digits: V8 formats each half quickly and caches
+ * small ones, while String() of a large double runs the general shortest-digits algorithm
+ * (~2x slower). Both are the plain decimal digits below 1e21.
+ */
+export function numberText(v: number): string {
+  if (v >= 1e9 && v < 1e15 && Number.isInteger(v)) {
+    const high = Math.floor(v / 1e6);
+    const low = String(v - high * 1e6);
+    return `${high}${ZEROS[low.length]!}${low}`;
+  }
+  return String(v);
+}
+/** Zeros that pad a number of n digits to six. */
+const ZEROS = ['', '00000', '0000', '000', '00', '0', ''];
+
+/**
  * `JSON.stringify(v)` for a value inside an array or object: `undefined` for what JSON.stringify
  * leaves out of an object (undefined, functions, symbols; inside an array the caller writes `null`).
  * Objects go to JSON.stringify itself.
@@ -114,7 +131,7 @@ export function jsonValue(v: unknown): string | undefined {
     case 'string':
       return jsonString(v);
     case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
+      return Number.isFinite(v) ? numberText(v) : 'null';
     case 'boolean':
       return v ? 'true' : 'false';
     case 'undefined':
