@@ -4,7 +4,7 @@ import { RecordError } from './errors.js';
 import { effectiveMapping } from './adapters/attribution.js';
 import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter, type MappingOverride } from './adapters/index.js';
 import { isObject, type JsonObject } from './adapters/fields.js';
-import { JsonPieces, jsonString, jsonValue, needsEscape, writeJsonString, writeJsonValue } from './jsonText.js';
+import { jsonString, jsonValue, needsEscape } from './jsonText.js';
 import type { CanonicalRequest } from './request.js';
 
 export type RecordOutcome =
@@ -79,79 +79,35 @@ export function sha256(text: string): string {
  * metadata and tools, with their keys sorted). Neither request_id nor source_format is part of it.
  */
 export function canonicalHash(r: CanonicalRequest): string {
-  // JSON.stringify of the fields below, written as pieces (jsonText.ts) so the prompt texts are
-  // neither escaped character by character when nothing in them needs escaping nor copied into
-  // quoted strings, and joined once into one flat string.
-  const out = HASH_PIECES;
-  out.add('[');
-  out.add(r.timestamp ? val(r.timestamp.getTime()) : 'null');
-  for (const k of HASH_HEAD) element(out, r[k]);
-  out.add(',[');
+  // JSON.stringify of the fields below, written piece by piece (jsonText.ts) so the prompt texts
+  // are not escaped character by character when nothing in them needs escaping, concatenated as
+  // they come (V8 links long pieces instead of copying them) and flattened once by the hash.
+  let s =
+    '[' + (r.timestamp ? val(r.timestamp.getTime()) : 'null') + ',' + val(r.feature) + ',' + val(r.tenant_id) + ',' + val(r.user_id) + ',' +
+    val(r.requested_model) + ',' + val(r.served_model) + ',' + val(r.provider) + ',' + val(r.system_prompt) + ',[';
   const messages = r.messages;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    out.add(i === 0 ? '[' : ',[');
-    if (!writeJsonValue(out, m.role)) out.add('null');
-    element(out, m.content);
-    element(out, m.attachments);
-    out.add(']');
+    s += (i === 0 ? '[' : ',[') + val(m.role) + ',' + val(m.content) + ',' + val(m.attachments) + ']';
   }
-  out.add('],');
-  out.add(val(r.has_prompt_text));
-  stableElement(out, r.tools);
-  stableElement(out, r.response_format);
-  for (const k of HASH_TAIL) element(out, r[k]);
-  stableElement(out, r.metadata);
-  out.add(']');
-  return sha256(out.join());
+  s +=
+    '],' + val(r.has_prompt_text) + ',' + stableElement(r.tools) + ',' + stableElement(r.response_format) + ',' +
+    val(r.max_tokens) + ',' + val(r.temperature) + ',' + val(r.stream) + ',' + val(r.prompt_tokens) + ',' + val(r.completion_tokens) + ',' +
+    val(r.reasoning_tokens) + ',' + val(r.cached_tokens) + ',' + val(r.cost_usd) + ',' + val(r.latency_ms) + ',' + val(r.ttft_ms) + ',' +
+    val(r.finish_reason) + ',' + val(r.status) + ',' + val(r.error) + ',' + stableElement(r.metadata) + ']';
+  return sha256(s);
 }
-
-/** The plain fields of the content hash, in its order: before the messages, and after response_format. */
-const HASH_HEAD = ['feature', 'tenant_id', 'user_id', 'requested_model', 'served_model', 'provider', 'system_prompt'] as const;
-const HASH_TAIL = [
-  'max_tokens',
-  'temperature',
-  'stream',
-  'prompt_tokens',
-  'completion_tokens',
-  'reasoning_tokens',
-  'cached_tokens',
-  'cost_usd',
-  'latency_ms',
-  'ttft_ms',
-  'finish_reason',
-  'status',
-  'error',
-] as const;
-
-/** Pieces of the content hash's input, reused by every call. */
-const HASH_PIECES = new JsonPieces();
 
 /** A value's JSON as an array element (`null` for what JSON.stringify leaves out). */
 function val(v: unknown): string {
   return jsonValue(v) ?? 'null';
 }
 
-/** `,` and a value's JSON as an array element. */
-function element(out: JsonPieces, v: unknown): void {
-  out.add(',');
-  if (!writeJsonValue(out, v)) out.add('null');
-}
-
-/** `,` and the JSON string of stableJson(v) as an array element (`null` when v is null or has no JSON). */
-function stableElement(out: JsonPieces, v: unknown): void {
-  out.add(',');
-  if (v === null || v === undefined) {
-    out.add('null');
-    return;
-  }
-  const mark = out.size;
-  out.add('"');
-  if (writeStable(out, v, true)) out.add('"');
-  else {
-    out.cut(mark);
-    out.add('null');
-  }
+/** The JSON string of stableJson(v) as an array element (`null` when v is null or has no JSON). */
+function stableElement(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  const inString = stableJsonText(v, true);
+  return inString === undefined ? 'null' : `"${inString}"`;
 }
 
 /**
@@ -160,66 +116,50 @@ function stableElement(out: JsonPieces, v: unknown): void {
  * as JavaScript orders them), without building the sorted copy.
  */
 export function stableJson(v: unknown): string | undefined {
-  const out = new JsonPieces();
-  return writeStable(out, v, false) ? out.join() : undefined;
+  return stableJsonText(v, false);
 }
 
 /**
- * Adds stableJson(v) to the pieces, or with `inString` the same text as it appears inside a JSON
- * string: what `JSON.stringify(stableJson(v))` writes between its outer quotes (every `"` and
- * `\` escaped), written directly instead of escaping the whole text again (the content hash
- * quotes the metadata and tools JSON). False (nothing added) when v has no JSON.
+ * stableJson, or with `inString` the same text as it appears inside a JSON string: what
+ * `JSON.stringify(stableJson(v))` writes between its outer quotes (every `"` and `\` escaped),
+ * written directly instead of escaping the whole text again (the content hash quotes the
+ * metadata and tools JSON).
  */
-function writeStable(out: JsonPieces, v: unknown, inString: boolean): boolean {
-  if (v === null) {
-    out.add('null');
-    return true;
-  }
+function stableJsonText(v: unknown, inString: boolean): string | undefined {
+  if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
-      if (inString) out.add(stringInString(v));
-      else writeJsonString(out, v);
-      return true;
+      return inString ? stringInString(v) : jsonString(v);
     case 'number':
-      out.add(Number.isFinite(v) ? String(v) : 'null');
-      return true;
+      return Number.isFinite(v) ? String(v) : 'null';
     case 'boolean':
-      out.add(v ? 'true' : 'false');
-      return true;
+      return v ? 'true' : 'false';
     case 'object':
       break;
     case 'bigint':
-      return JSON.stringify(v) !== undefined; // throws, as JSON.stringify does
+      return JSON.stringify(v); // throws, as JSON.stringify does
     default:
-      return false;
+      return undefined;
   }
   if (v instanceof Date) {
     const iso = v.toISOString();
-    out.add(inString ? stringInString(iso) : JSON.stringify(iso));
-    return true;
+    return inString ? stringInString(iso) : JSON.stringify(iso);
   }
   if (Array.isArray(v)) {
-    out.add('[');
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) out.add(',');
-      if (!writeStable(out, v[i], inString)) out.add('null');
-    }
-    out.add(']');
-    return true;
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJsonText(v[i], inString) ?? 'null');
+    return out + ']';
   }
   const obj = v as Record<string, unknown>;
   const order = keyOrder(Object.keys(obj));
   const prefixes = inString ? order.prefixesInString : order.prefixes;
-  out.add('{');
-  let first = true;
+  let out = '{';
   for (let i = 0; i < order.keys.length; i++) {
-    const mark = out.size;
-    out.add(first ? prefixes[i]! : `,${prefixes[i]!}`);
-    if (writeStable(out, obj[order.keys[i]!], inString)) first = false;
-    else out.cut(mark);
+    const s = stableJsonText(obj[order.keys[i]!], inString);
+    if (s === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + prefixes[i]! + s;
   }
-  out.add('}');
-  return true;
+  return out + '}';
 }
 
 /** `JSON.stringify(JSON.stringify(s))` without its outer quotes. */

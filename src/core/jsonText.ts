@@ -61,16 +61,6 @@ export class JsonPieces {
     this.text += piece;
   }
 
-  /** A mark to go back to (for `cut`). */
-  get size(): number {
-    return this.text.length;
-  }
-
-  /** Drops what was added since `size` was `mark`. */
-  cut(mark: number): void {
-    this.text = this.text.slice(0, mark);
-  }
-
   /** The text, and an empty writer for the next one. */
   join(): string {
     const text = this.text;
