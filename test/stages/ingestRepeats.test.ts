@@ -1,0 +1,173 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
+import { PnyxDb } from '../../src/db/database.js';
+import { ProfileObserver } from '../../src/stages/classify.js';
+import { ingestFile, type IngestOptions } from '../../src/stages/ingest.js';
+import { tempDir } from '../helpers/cli.js';
+
+/**
+ * Repeated request ids: within one file (same content = duplicate, other content = conflict,
+ * kept as a reject) and across runs (the stored copy wins). The expected rows are what ingest
+ * gave before repeats were routed to a side table (checked on that code): counts, kept copies,
+ * rejects (lines, reasons, raw, order) and profiles must not change.
+ */
+const t = tempDir('pnyx-repeats-');
+afterAll(t.cleanup);
+
+/** One record; `text` tells copies of an id apart (same text = same content). */
+function rec(id: string, text: string): string {
+  return JSON.stringify({
+    id,
+    timestamp: '2026-08-10T08:00:00.000Z',
+    metadata: { feature: 'support_reply', tenant_id: 't1' },
+    request: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `Reply to ticket ${id}: ${text}` }] },
+    response: { usage: { prompt_tokens: 100, completion_tokens: 20 } },
+  });
+}
+
+// First file: a, b, c repeated within the file; d, e once; one line that is not JSON.
+const A = [
+  rec('a', 'first'), //    1 stored
+  rec('b', 'first'), //    2 stored
+  rec('a', 'first'), //    3 duplicate
+  rec('b', 'other'), //    4 conflict
+  rec('c', 'first'), //    5 stored
+  rec('a', 'other'), //    6 conflict
+  rec('c', 'first'), //    7 duplicate
+  '{"id": "broken", ', //  8 reject (json)
+  rec('d', 'first'), //    9 stored
+  rec('b', 'first'), //   10 duplicate
+  rec('e', 'first'), //   11 stored
+];
+// Second file: repeats of stored ids (a, b, c), new ids repeated within it (f), new ids (g).
+const B = [
+  rec('a', 'first'), //    1 duplicate of the stored a
+  rec('f', 'first'), //    2 stored
+  rec('b', 'other'), //    3 conflict with the stored b
+  rec('f', 'first'), //    4 duplicate
+  rec('f', 'other'), //    5 conflict
+  '[1]', //                6 reject (record)
+  rec('a', 'first'), //    7 duplicate of the stored a
+  rec('c', 'third'), //    8 conflict with the stored c
+  rec('g', 'first'), //    9 stored
+];
+const fileA = join(t.path, 'a.jsonl');
+const fileB = join(t.path, 'b.jsonl');
+writeFileSync(fileA, A.join('\n') + '\n');
+writeFileSync(fileB, B.join('\n') + '\n');
+
+const CONFLICT = 'duplicate request_id with different content (first copy kept)';
+
+interface Outcome {
+  results: { read: number; stored: number; duplicates: number; rejected: number; rejectSamples: { line: number; field: string; reason: string }[] }[];
+  requests: { request_id: string; file: string; source_line: number; text: string }[];
+  rejects: { file: string; line: number; field: string; reason: string; raw: string | null }[];
+  profiles: string[];
+  statements: string[];
+}
+
+/** Ingests A then B into a fresh database (with profiles); returns what each run said and what is stored. */
+async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}): Promise<Outcome> {
+  const db = await PnyxDb.open(join(t.path, `${name}.duckdb`));
+  const statements: string[] = [];
+  const run = db.run.bind(db);
+  vi.spyOn(db, 'run').mockImplementation((sql, params) => {
+    statements.push(sql);
+    return run(sql, params);
+  });
+  try {
+    const results = [];
+    for (const f of [fileA, fileB]) {
+      const r = await ingestFile(db, f, { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...opts });
+      results.push({ read: r.read, stored: r.stored, duplicates: r.duplicates, rejected: r.rejected, rejectSamples: r.rejectSamples });
+    }
+    const requests = await db.all<Outcome['requests'][number]>(
+      `SELECT request_id, parse_filename(source_file) AS file, source_line, json_extract_string(messages, '$[0].content') AS text
+       FROM requests ORDER BY request_id`,
+    );
+    const rejects = await db.all<Outcome['rejects'][number]>(
+      'SELECT parse_filename(source_file) AS file, line, field, reason, raw FROM rejects ORDER BY source_file, rowid',
+    );
+    const profiles = (await db.all<{ id: string }>('SELECT request_id AS id FROM profiles ORDER BY 1')).map((r) => r.id);
+    return { results, requests, rejects, profiles, statements };
+  } finally {
+    db.close();
+  }
+}
+
+const conflict = (line: number) => ({ line, field: 'request_id', reason: CONFLICT });
+
+/** The checks every variant must pass; returns the conflict rejects' raw records by file:line. */
+function expectSettled(o: Outcome): Map<string, string | null> {
+  expect(o.results).toEqual([
+    {
+      read: 11,
+      stored: 5,
+      duplicates: 3,
+      rejected: 3,
+      rejectSamples: [{ line: 4, field: 'request_id', reason: CONFLICT }, conflict(6), { line: 8, field: '(json)', reason: expect.any(String) }],
+    },
+    {
+      read: 9,
+      stored: 2,
+      duplicates: 3,
+      rejected: 4,
+      rejectSamples: [conflict(3), conflict(5), { line: 6, field: '(record)', reason: expect.any(String) }, conflict(8)],
+    },
+  ]);
+  expect(o.requests).toEqual([
+    { request_id: 'a', file: 'a.jsonl', source_line: 1, text: 'Reply to ticket a: first' },
+    { request_id: 'b', file: 'a.jsonl', source_line: 2, text: 'Reply to ticket b: first' },
+    { request_id: 'c', file: 'a.jsonl', source_line: 5, text: 'Reply to ticket c: first' },
+    { request_id: 'd', file: 'a.jsonl', source_line: 9, text: 'Reply to ticket d: first' },
+    { request_id: 'e', file: 'a.jsonl', source_line: 11, text: 'Reply to ticket e: first' },
+    { request_id: 'f', file: 'b.jsonl', source_line: 2, text: 'Reply to ticket f: first' },
+    { request_id: 'g', file: 'b.jsonl', source_line: 9, text: 'Reply to ticket g: first' },
+  ]);
+  // Parse rejects first (in line order), then conflicts (in line order), as before.
+  expect(o.rejects.map(({ file, line, field, reason }) => ({ file, line, field, reason }))).toEqual([
+    { file: 'a.jsonl', line: 8, field: '(json)', reason: expect.any(String) },
+    { file: 'a.jsonl', ...conflict(4) },
+    { file: 'a.jsonl', ...conflict(6) },
+    { file: 'b.jsonl', line: 6, field: '(record)', reason: expect.any(String) },
+    { file: 'b.jsonl', ...conflict(3) },
+    { file: 'b.jsonl', ...conflict(5) },
+    { file: 'b.jsonl', ...conflict(8) },
+  ]);
+  expect(o.profiles).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  return new Map(o.rejects.filter((r) => r.field === 'request_id').map((r) => [`${r.file}:${r.line}`, r.raw]));
+}
+
+describe('ingest of repeated request ids', () => {
+  let plain: Outcome;
+
+  it('keeps the first copy, counts repeats, and rejects conflicting ones with the record as stored', async () => {
+    plain = await ingestBoth('plain');
+    const raws = expectSettled(plain);
+    // Without --store-raw a conflict's raw is the duplicate row's stored columns, as JSON.
+    expect(raws.get('a.jsonl:4')).toBe(
+      '{"request_id":"b","timestamp":"2026-08-10 08:00:00","feature":"support_reply","tenant_id":"t1","user_id":null,' +
+        '"model":"openai/gpt-4o-mini","provider":null,"system_prompt":null,' +
+        '"messages":[{"role":"user","content":"Reply to ticket b: other","attachments":0}],"tools":null,"response_format":null,' +
+        '"prompt_tokens":100,"completion_tokens":20,"cost_usd":null,"latency_ms":null,"status":null,"error":null,' +
+        '"metadata":{"feature":"support_reply","tenant_id":"t1"},"source_format":"openai"}',
+    );
+    for (const [at, id, text] of [['a.jsonl:6', 'a', 'other'], ['b.jsonl:3', 'b', 'other'], ['b.jsonl:5', 'f', 'other'], ['b.jsonl:8', 'c', 'third']] as const) {
+      const r = JSON.parse(raws.get(at)!) as { request_id: string; messages: { content: string }[] };
+      expect([r.request_id, r.messages[0]!.content]).toEqual([id, `Reply to ticket ${id}: ${text}`]);
+    }
+  });
+
+  it('with --store-raw, a conflict keeps its original record', async () => {
+    const raws = expectSettled(await ingestBoth('raw', { storeRaw: true }));
+    expect(Object.fromEntries(raws)).toEqual({
+      'a.jsonl:4': A[3],
+      'a.jsonl:6': A[5],
+      'b.jsonl:3': B[2],
+      'b.jsonl:5': B[4],
+      'b.jsonl:8': B[7],
+    });
+  });
+});
