@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PnyxError } from '../core/errors.js';
 import { readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import type { IdHasher } from '../core/idHashSet.js';
 import { tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
 import { DEFAULT_STORE_TEXT, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
@@ -55,6 +56,8 @@ export interface IngestOptions extends RecordReaderOptions {
   reingest?: boolean;
   /** pnyx's version, part of the options a file is recorded with (a new version reads files again). */
   version?: string;
+  /** How request ids are fingerprinted to spot repeats (tests force collisions with it; default hashIdPair). */
+  idHasher?: IdHasher;
 }
 
 export interface RejectSample {
@@ -174,7 +177,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   let nextProgress = 0;
 
   return db.transaction(async () => {
-    const writer = await RequestWriter.open(db, path, nowMicros);
+    const writer = await RequestWriter.open(db, path, nowMicros, { hasher: opts.idHasher });
     for (const o of observers) await o.begin(db);
     const parser = createBatchParser(parseOpts, workers);
     const store = (res: ParseResult) => {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
+import type { IdHasher } from '../../src/core/idHashSet.js';
 import { PnyxDb } from '../../src/db/database.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
 import { ingestFile, type IngestOptions } from '../../src/stages/ingest.js';
@@ -137,6 +138,10 @@ function expectSettled(o: Outcome): Map<string, string | null> {
     { file: 'b.jsonl', ...conflict(8) },
   ]);
   expect(o.profiles).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  // Rows this transaction appended to `requests` are never deleted again (a DELETE of them makes
+  // DuckDB's COMMIT re-append every row of the run through the buffer pool, spilling to disk).
+  expect(o.statements.some((q) => /INSERT INTO rejects/.test(q))).toBe(true);
+  expect(o.statements.filter((q) => /DELETE\s+FROM\s+requests\b/i.test(q))).toEqual([]);
   return new Map(o.rejects.filter((r) => r.field === 'request_id').map((r) => [`${r.file}:${r.line}`, r.raw]));
 }
 
@@ -157,6 +162,40 @@ describe('ingest of repeated request ids', () => {
     for (const [at, id, text] of [['a.jsonl:6', 'a', 'other'], ['b.jsonl:3', 'b', 'other'], ['b.jsonl:5', 'f', 'other'], ['b.jsonl:8', 'c', 'third']] as const) {
       const r = JSON.parse(raws.get(at)!) as { request_id: string; messages: { content: string }[] };
       expect([r.request_id, r.messages[0]!.content]).toEqual([id, `Reply to ticket ${id}: ${text}`]);
+    }
+  });
+
+  it('gives the same when every id has the same fingerprint (all repeats are settled in SQL)', async () => {
+    const same: IdHasher = (_id, out) => out.fill(7);
+    const o = await ingestBoth('collide', { idHasher: same });
+    expect(expectSettled(o)).toEqual(expectSettled(plain));
+  });
+
+  it('stores an id whose fingerprint collides with an earlier id, and counts no duplicate', async () => {
+    // x and y share a fingerprint (z has its own): y goes to the side table, and is stored at commit.
+    const collide: IdHasher = (id, out) => out.set(id === 'z' ? [1, 2] : [3, 4]);
+    const db = await PnyxDb.open(join(t.path, 'pair.duckdb'));
+    const ingest = (name: string, lines: string[]) => {
+      const f = join(t.path, name);
+      writeFileSync(f, lines.join('\n') + '\n');
+      return ingestFile(db, f, { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], idHasher: collide });
+    };
+    try {
+      const first = await ingest('pair1.jsonl', [rec('x', 'first'), rec('y', 'first'), rec('y', 'other')]);
+      expect([first.stored, first.duplicates, first.rejected]).toEqual([2, 0, 1]);
+      expect(first.rejectSamples).toEqual([conflict(3)]);
+      // Next run: y is stored (its fingerprint is loaded from `requests`); w collides with x and y.
+      const second = await ingest('pair2.jsonl', [rec('w', 'first'), rec('y', 'first'), rec('z', 'first'), rec('w', 'first')]);
+      expect([second.stored, second.duplicates, second.rejected]).toEqual([2, 2, 0]);
+      expect(await db.all('SELECT request_id, parse_filename(source_file) AS file, source_line FROM requests ORDER BY 1')).toEqual([
+        { request_id: 'w', file: 'pair2.jsonl', source_line: 1 },
+        { request_id: 'x', file: 'pair1.jsonl', source_line: 1 },
+        { request_id: 'y', file: 'pair1.jsonl', source_line: 2 },
+        { request_id: 'z', file: 'pair2.jsonl', source_line: 3 },
+      ]);
+      expect(await db.all('SELECT request_id FROM profiles ORDER BY 1')).toEqual(['w', 'x', 'y', 'z'].map((request_id) => ({ request_id })));
+    } finally {
+      db.close();
     }
   });
 
