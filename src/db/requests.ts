@@ -82,6 +82,7 @@ export class RequestWriter {
   private rejects!: DuckDBAppender;
   private plan!: ColumnPlan[];
   private seen!: IdHashSet;
+  private cache: { of: StoredIdCache; rowsBefore: number } | undefined;
   /** Rows appended to `requests`, and to the side table. */
   private appended = 0;
   private repeated = 0;
@@ -96,14 +97,31 @@ export class RequestWriter {
     return this.ingestedAt;
   }
 
-  /** `hasher`: the id fingerprint (tests force collisions with it; default hashIdPair). */
-  static async open(db: PnyxDb, file: string, nowMicros: bigint, opts: { hasher?: IdHasher } = {}): Promise<RequestWriter> {
+  /**
+   * `hasher`: the id fingerprint (tests force collisions with it; default hashIdPair).
+   * `cache`: the stored ids' fingerprints from the previous file of the same batch, if still valid.
+   */
+  static async open(
+    db: PnyxDb,
+    file: string,
+    nowMicros: bigint,
+    opts: { hasher?: IdHasher; cache?: StoredIdCache } = {},
+  ): Promise<RequestWriter> {
     // The run's mark must differ from every earlier run's, even if the clock went back.
     const stored = (await db.one<{ m: bigint | number | null; n: number }>('SELECT epoch_us(max(ingested_at)) AS m, count(*) AS n FROM requests'))!;
     const last = stored.m;
     const micros = last !== null && last !== undefined && BigInt(last) >= nowMicros ? BigInt(last) + 1n : nowMicros;
     const w = new RequestWriter(db, file, timestampValue(micros));
-    w.seen = await storedIds(db, stored.n, opts.hasher);
+    const cache = opts.cache;
+    const kept = cache?.seen && cache.rows === stored.n ? cache.seen : undefined;
+    if (cache) cache.seen = undefined;
+    w.seen = kept ?? (await storedIds(db, stored.n, opts.hasher));
+    if (cache) {
+      // Valid again only once this run has committed (see commit).
+      cache.seen = w.seen;
+      cache.rows = -1;
+      w.cache = { of: cache, rowsBefore: stored.n };
+    }
     w.plan = await requestsPlan(db);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT ${REJECT_COLUMNS} FROM rejects LIMIT 0`);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REPEATS} AS SELECT * FROM requests LIMIT 0`);
@@ -174,6 +192,7 @@ export class RequestWriter {
     await db.run(`DROP TABLE ${REPEATS}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
     const repeats = this.repeated - settled.firsts;
+    if (this.cache) this.cache.of.rows = this.cache.rowsBefore + this.appended + settled.firsts;
     return {
       stored: this.appended + settled.firsts,
       duplicates: repeats - settled.conflicts,
@@ -240,6 +259,18 @@ export class RequestWriter {
       }
     }
   }
+}
+
+/**
+ * The stored ids' fingerprints, carried from one file's run to the next (one `ingestFiles` call)
+ * so they are streamed from `requests` once, not once per file. They are reused while `requests`
+ * holds `rows` rows, the count they were left at by the last run's commit. A run whose transaction
+ * then rolled back leaves at most extra fingerprints (and a count that differs): an extra one is a
+ * false positive, which commit settles exactly anyway.
+ */
+export class StoredIdCache {
+  seen: IdHashSet | undefined;
+  rows = -1;
 }
 
 /**

@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import type { IdHasher } from '../../src/core/idHashSet.js';
 import { PnyxDb } from '../../src/db/database.js';
+import { StoredIdCache } from '../../src/db/requests.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
-import { ingestFile, type IngestOptions } from '../../src/stages/ingest.js';
+import { ingestFile, ingestFiles, type IngestOptions } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
 
 /**
@@ -67,10 +68,15 @@ interface Outcome {
   rejects: { file: string; line: number; field: string; reason: string; raw: string | null }[];
   profiles: string[];
   statements: string[];
+  /** How often the stored ids were streamed from `requests`. */
+  idLoads: number;
 }
 
-/** Ingests A then B into a fresh database (with profiles); returns what each run said and what is stored. */
-async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}): Promise<Outcome> {
+/**
+ * Ingests A then B into a fresh database (with profiles), as two runs (`ingestFile` each) or as
+ * one batch (`ingestFiles`); returns what each file's run said and what is stored.
+ */
+async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}, batch = false): Promise<Outcome> {
   const db = await PnyxDb.open(join(t.path, `${name}.duckdb`));
   const statements: string[] = [];
   const run = db.run.bind(db);
@@ -78,12 +84,11 @@ async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}): Prom
     statements.push(sql);
     return run(sql, params);
   });
+  const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
   try {
-    const results = [];
-    for (const f of [fileA, fileB]) {
-      const r = await ingestFile(db, f, { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...opts });
-      results.push({ read: r.read, stored: r.stored, duplicates: r.duplicates, rejected: r.rejected, rejectSamples: r.rejectSamples });
-    }
+    const options = { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...opts };
+    const files = batch ? (await ingestFiles(db, [fileA, fileB], options)).files : [await ingestFile(db, fileA, options), await ingestFile(db, fileB, options)];
+    const results = files.map((r) => ({ read: r.read, stored: r.stored, duplicates: r.duplicates, rejected: r.rejected, rejectSamples: r.rejectSamples }));
     const requests = await db.all<Outcome['requests'][number]>(
       `SELECT request_id, parse_filename(source_file) AS file, source_line, json_extract_string(messages, '$[0].content') AS text
        FROM requests ORDER BY request_id`,
@@ -92,7 +97,7 @@ async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}): Prom
       'SELECT parse_filename(source_file) AS file, line, field, reason, raw FROM rejects ORDER BY source_file, rowid',
     );
     const profiles = (await db.all<{ id: string }>('SELECT request_id AS id FROM profiles ORDER BY 1')).map((r) => r.id);
-    return { results, requests, rejects, profiles, statements };
+    return { results, requests, rejects, profiles, statements, idLoads: idLoads.mock.calls.length };
   } finally {
     db.close();
   }
@@ -151,6 +156,8 @@ describe('ingest of repeated request ids', () => {
   it('keeps the first copy, counts repeats, and rejects conflicting ones with the record as stored', async () => {
     plain = await ingestBoth('plain');
     const raws = expectSettled(plain);
+    // The second run read the stored ids from `requests` (the first found it empty).
+    expect(plain.idLoads).toBe(1);
     // Without --store-raw a conflict's raw is the duplicate row's stored columns, as JSON.
     expect(raws.get('a.jsonl:4')).toBe(
       '{"request_id":"b","timestamp":"2026-08-10 08:00:00","feature":"support_reply","tenant_id":"t1","user_id":null,' +
@@ -162,6 +169,40 @@ describe('ingest of repeated request ids', () => {
     for (const [at, id, text] of [['a.jsonl:6', 'a', 'other'], ['b.jsonl:3', 'b', 'other'], ['b.jsonl:5', 'f', 'other'], ['b.jsonl:8', 'c', 'third']] as const) {
       const r = JSON.parse(raws.get(at)!) as { request_id: string; messages: { content: string }[] };
       expect([r.request_id, r.messages[0]!.content]).toEqual([id, `Reply to ticket ${id}: ${text}`]);
+    }
+  });
+
+  it('gives the same for both files in one batch, reading the stored ids from the database never', async () => {
+    const o = await ingestBoth('batch', {}, true);
+    expect(expectSettled(o)).toEqual(expectSettled(plain));
+    // The first file found `requests` empty; the second reused the first's fingerprints.
+    expect(o.idLoads).toBe(0);
+  });
+
+  it('reads the stored ids again after a run that rolled back', async () => {
+    const db = await PnyxDb.open(join(t.path, 'rollback.duckdb'));
+    const run = db.run.bind(db);
+    let failRunRecord = true;
+    // The run record is written after the requests' commit step, inside the file's transaction.
+    vi.spyOn(db, 'run').mockImplementation((sql, params) =>
+      failRunRecord && sql.startsWith('INSERT INTO ingest_runs') ? Promise.reject(new Error('injected failure')) : run(sql, params),
+    );
+    const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
+    const cache = new StoredIdCache();
+    const options = { mapping: DEFAULT_MAPPING, workers: 0 };
+    try {
+      await expect(ingestFile(db, fileA, options, cache)).rejects.toThrow('injected failure');
+      failRunRecord = false;
+      const a = await ingestFile(db, fileA, options, cache);
+      expect([a.stored, a.duplicates, a.rejected, idLoads.mock.calls.length]).toEqual([5, 3, 3, 0]);
+      failRunRecord = true;
+      await expect(ingestFile(db, fileB, options, cache)).rejects.toThrow('injected failure');
+      failRunRecord = false;
+      const b = await ingestFile(db, fileB, options, cache);
+      expect([b.stored, b.duplicates, b.rejected, idLoads.mock.calls.length]).toEqual([2, 3, 4, 1]);
+      expect((await db.all<{ id: string }>('SELECT request_id AS id FROM requests ORDER BY 1')).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    } finally {
+      db.close();
     }
   });
 
