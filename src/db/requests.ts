@@ -228,18 +228,21 @@ export class RequestWriter {
       await db.run(`INSERT INTO requests SELECT * ${first}`);
       await db.run(`INSERT INTO ${KEPT} SELECT request_id, content_sha256 ${first}`);
     }
-    // A first copy joins its own hash: never a conflict.
+    // Conflicts by their narrow columns first (a first copy joins its own hash: never one); the
+    // wide columns of the side table are read for the conflicting rows only.
     await db.run(
       `CREATE OR REPLACE TEMP TABLE ${CONFLICTS} AS
-       SELECT r.source_line, ${STORED_RECORD} AS raw
-       FROM ${REPEATS} r JOIN ${KEPT} k USING (request_id)
+       SELECT r.rowid AS rid, r.source_line FROM ${REPEATS} r JOIN ${KEPT} k USING (request_id)
        WHERE r.content_sha256 <> k.kept_sha`,
     );
-    await db.run(
-      `INSERT INTO ${REJECT_STAGING} (${REJECT_COLUMNS})
-       SELECT source_line, 'request_id', '${CONFLICT_REASON}', raw FROM ${CONFLICTS} ORDER BY source_line`,
-    );
     const conflicts = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${CONFLICTS}`))!.n;
+    if (conflicts > 0) {
+      await db.run(
+        `INSERT INTO ${REJECT_STAGING} (${REJECT_COLUMNS})
+         SELECT r.source_line, 'request_id', '${CONFLICT_REASON}', ${STORED_RECORD}
+         FROM ${REPEATS} r WHERE r.rowid IN (SELECT rid FROM ${CONFLICTS}) ORDER BY r.source_line`,
+      );
+    }
     const conflictSamples = (
       await db.all<{ line: number | bigint }>(`SELECT source_line AS line FROM ${CONFLICTS} ORDER BY source_line LIMIT 5`)
     ).map((c) => ({ line: Number(c.line), field: 'request_id', reason: CONFLICT_REASON }));
