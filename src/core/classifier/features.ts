@@ -65,6 +65,12 @@ export interface TextFeatures {
   last: { counts: StructureCounts; flagCounts: Int32Array };
   /** Keyword-flag counts, e-mail addresses and long digit runs of the first segment alone (the system prompt, when there is one). */
   first: { flagCounts: Int32Array; emails: number; longDigitRuns: number };
+  /**
+   * When the first segment was replayed (see FirstSegment): the same object for every request
+   * with that first segment, whose `ngrams` are the first `ngrams.length` entries of `ngrams`
+   * above. Lets a scorer keep per-segment sums. Null when the first segment was scanned.
+   */
+  replayed: { readonly ngrams: Int32Array } | null;
 }
 
 /**
@@ -237,6 +243,7 @@ export class FeatureExtractor {
     s: emptyCounts(),
     last: { counts: emptyCounts(), flagCounts: new Int32Array(32) },
     first: { flagCounts: new Int32Array(32), emails: 0, longDigitRuns: 0 },
+    replayed: null,
   };
 
   /** First segments by text: null when seen once, what scanning it left once seen twice. */
@@ -259,6 +266,7 @@ export class FeatureExtractor {
     out.handCount = 0;
     out.flags = 0;
     out.flagCounts.fill(0);
+    out.replayed = null;
     copyCounts(out.s, ZERO_COUNTS);
     this.h = OFFSET;
     this.tokLen = 0;
@@ -360,6 +368,7 @@ export class FeatureExtractor {
   /** Sets the state a scan of the first segment would leave (the state before it is the fresh one). */
   private replay(seg: FirstSegment): void {
     const out = this.out;
+    out.replayed = seg;
     const { chars, windowed } = out.s;
     copyCounts(out.s, seg.counts);
     out.s.chars = chars;
