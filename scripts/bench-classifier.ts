@@ -12,9 +12,12 @@
  * cycled until `count`. Texts are flat strings, as JSON.parse gives them at ingest.
  * --classifier: another build to measure, e.g. a checkout's `dist` (DIR/core/classifier/index.js; it must
  * sit in a package with "type": "module", as a checkout does: loaded as CommonJS it runs ~2x slower).
- * --compare DIR: one thread, this classifier and DIR's in alternating rounds (10 rounds of
- * count/10 prompts each); prints the best round of each in CPU µs per prompt and the speed ratio.
- * Alternating rounds and keeping the best makes the ratio hold on a busy shared machine.
+ * --compare DIR: this classifier and DIR's in alternating rounds (10 rounds of count/10 prompts
+ * each, one thread busy at a time); prints the best round of each in CPU µs per prompt and the
+ * speed ratio. Alternating rounds and keeping the best makes the ratio hold on a busy shared
+ * machine. Each build runs in its own worker thread (its own V8 isolate): run side by side in one
+ * isolate, the second build loaded came out 13-17% slower than the first (shared call-site
+ * feedback in the bench loop), so the ratio depended on the order of the two builds.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,6 +35,8 @@ interface Job {
   log: string | null;
   classifier: string;
   url: string;
+  /** Compare mode: the worker answers each message `n` with the CPU µs of classifying n prompts. */
+  rounds?: boolean;
 }
 
 /** Worker threads do not inherit tsx's loader: register it, then run this file. */
@@ -91,7 +96,16 @@ if (!isMainThread) {
   const { inputs } = pool(job);
   classifyMany(classify, inputs, 20_000); // warm-up (JIT, weights load)
   parentPort!.postMessage('ready');
-  parentPort!.once('message', () => parentPort!.postMessage(classifyMany(classify, inputs, job.count)));
+  if (job.rounds) {
+    // Only this thread is busy while it measures (the main thread and the other build's worker
+    // wait on a message), so the process CPU time is this thread's.
+    parentPort!.on('message', (n: number) => {
+      const c0 = process.cpuUsage();
+      classifyMany(classify, inputs, n);
+      const cpu = process.cpuUsage(c0);
+      parentPort!.postMessage(cpu.user + cpu.system);
+    });
+  } else parentPort!.once('message', () => parentPort!.postMessage(classifyMany(classify, inputs, job.count)));
 } else {
   const args = process.argv.slice(2);
   const option = (name: string): string | undefined => {
@@ -112,21 +126,24 @@ if (!isMainThread) {
   let n = count;
   let bare = '';
   if (compare !== undefined) {
-    const runs: Array<[string, Classify, number]> = [
-      [classifier, await loadClassifier(classifier), Infinity],
-      [resolve(compare), await loadClassifier(compare), Infinity],
-    ];
-    for (const r of runs) classifyMany(r[1], inputs, 20_000);
+    const runs: Array<[string, Worker, number]> = [];
+    for (const dir of [classifier, resolve(compare)]) {
+      // Started one at a time: each loads and warms up alone.
+      const w = new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, classifier: dir, rounds: true } satisfies Job });
+      await new Promise((ok) => w.once('message', ok));
+      runs.push([dir, w, Infinity]);
+    }
     const per = Math.ceil(count / 10);
     for (let round = 0; round < 10; round++) {
       for (const r of runs) {
-        const c0 = process.cpuUsage();
-        classifyMany(r[1], inputs, per);
-        const cpu = process.cpuUsage(c0);
-        r[2] = Math.min(r[2], (cpu.user + cpu.system) / per);
+        const us = await new Promise<number>((ok) => {
+          r[1].once('message', ok);
+          r[1].postMessage(per);
+        });
+        r[2] = Math.min(r[2], us / per);
       }
     }
-    const [a, b] = runs as [[string, Classify, number], [string, Classify, number]];
+    const [a, b] = runs as [[string, Worker, number], [string, Worker, number]];
     process.stdout.write(
       `best of 10 alternating rounds of ${fmt(per)} prompts (avg ${avgChars.toFixed(0)} chars), one thread:
 ` +

@@ -113,6 +113,21 @@ export class PnyxDb {
     }
   }
 
+  /**
+   * Streams a query's first column chunk by chunk (2048 rows each), so a column of millions
+   * of values is never held whole. Values as DuckDB's node-api gives them (VARCHAR as string).
+   */
+  async eachFirstColumnChunk(sql: string, params: DuckDBValue[], fn: (values: readonly DuckDBValue[]) => void): Promise<void> {
+    try {
+      const result = await this.conn.stream(sql, params);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        fn(chunk.getColumnValues(0));
+      }
+    } catch (err) {
+      throw translateDbError(this.path, naming(err, sql));
+    }
+  }
+
   async one<T extends Row = Row>(sql: string, params: DuckDBValue[] = []): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }

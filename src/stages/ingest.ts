@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PnyxError } from '../core/errors.js';
 import { readRecord, type RecordOutcome, type RecordReaderOptions } from '../core/ingestRecord.js';
+import type { IdHasher } from '../core/idHashSet.js';
 import { tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
 import { DEFAULT_STORE_TEXT, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
-import { RequestWriter, ingestedPrefixes, ingestedWith, recordIngestedFile, recordIngestRun } from '../db/requests.js';
+import { RequestWriter, StoredIdCache, ingestedPrefixes, ingestedWith, recordIngestedFile, recordIngestRun } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
 import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
@@ -55,6 +56,8 @@ export interface IngestOptions extends RecordReaderOptions {
   reingest?: boolean;
   /** pnyx's version, part of the options a file is recorded with (a new version reads files again). */
   version?: string;
+  /** How request ids are fingerprinted to spot repeats (tests force collisions with it; default hashIdPair). */
+  idHasher?: IdHasher;
 }
 
 export interface RejectSample {
@@ -123,8 +126,9 @@ export function decodeRecord(info: SourceInfo, rec: SourceRecord, opts: RecordRe
  * Ingests one file in one transaction: either every record of it is accounted for in the
  * database (stored, duplicate, rejected or sampled out), or nothing of it is.
  * The main thread reads bytes and appends rows; parse workers split, parse, normalize and hash.
+ * `storedIds` carries the stored ids' fingerprints over from the previous file of a batch.
  */
-export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions): Promise<FileIngestResult> {
+export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, storedIds?: StoredIdCache): Promise<FileIngestResult> {
   const info: SourceInfo = describeSource(path);
   const optionsKey = ingestOptionsKey(opts);
   // A file seen before with the same size and options is hashed first: if its content is the
@@ -174,7 +178,7 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions):
   let nextProgress = 0;
 
   return db.transaction(async () => {
-    const writer = await RequestWriter.open(db, path, nowMicros);
+    const writer = await RequestWriter.open(db, path, nowMicros, { hasher: opts.idHasher, cache: storedIds });
     for (const o of observers) await o.begin(db);
     const parser = createBatchParser(parseOpts, workers);
     const store = (res: ParseResult) => {
@@ -251,7 +255,9 @@ export async function ingestFiles(db: PnyxDb, paths: string[], opts: IngestOptio
   // Missing, unreadable or unknown files stop the run before any file is ingested.
   for (const p of paths) describeSource(p);
   const files: FileIngestResult[] = [];
-  for (const p of paths) files.push(await ingestFile(db, p, opts));
+  // The stored ids' fingerprints are read from the database once, then kept up to date file by file.
+  const storedIds = new StoredIdCache();
+  for (const p of paths) files.push(await ingestFile(db, p, opts, storedIds));
   const sum = (k: 'read' | 'stored' | 'duplicates' | 'rejected' | 'sampledOut' | 'joined') => files.reduce((s, f) => s + f[k], 0);
   const featureRenames: FeatureRenameTally = new Map();
   for (const f of files) for (const [from, tos] of f.featureRenames) for (const [to, n] of tos) for (let i = 0; i < n; i++) tallyRename(featureRenames, from, to);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLASSIFIER_VERSION, PromptClassifier, classifyPrompt, inputFromText, type ClassifierInput } from '../../src/core/classifier/index.js';
+import { CLASSIFIER_VERSION, PromptClassifier, classifyPrompt, fixed2, inputFromText, type ClassifierInput } from '../../src/core/classifier/index.js';
 import { analyticDepth } from '../../src/core/classifier/rules.js';
 import { parseBatchLine } from '../../src/core/classifier/batchInput.js';
 import { CapabilityProfileSchema } from '../../src/core/profile.js';
@@ -178,6 +178,21 @@ describe('classifyPrompt on real prompts', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('fixed2', () => {
+  it('is x.toFixed(2) on [0, 1], ties and their neighbours included, and outside it', () => {
+    const xs = [0, -0, 1, 0.005, 0.015, 0.125, 0.145, 0.285, 0.565, 0.995, 0.9999, 1e-300, NaN, -0.004, 1.5, Infinity];
+    // Every hundredth and every half-hundredth, with the doubles just below and above.
+    for (let k = 0; k <= 200; k++) {
+      const x = k / 200;
+      xs.push(x, x - Number.EPSILON * x, x + Number.EPSILON * x, x - 1e-12, x + 1e-12);
+    }
+    xs.push(...fc.sample(fc.double({ min: 0, max: 1, noNaN: true }), { numRuns: 20000, seed: 7 }));
+    const differ = xs.filter((x) => fixed2(x) !== x.toFixed(2));
+    expect(differ).toEqual([]);
+    expect([fixed2(0), fixed2(0.07), fixed2(0.5), fixed2(1)]).toEqual(['0.00', '0.07', '0.50', '1.00']);
   });
 });
 

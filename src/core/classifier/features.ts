@@ -65,6 +65,12 @@ export interface TextFeatures {
   last: { counts: StructureCounts; flagCounts: Int32Array };
   /** Keyword-flag counts, e-mail addresses and long digit runs of the first segment alone (the system prompt, when there is one). */
   first: { flagCounts: Int32Array; emails: number; longDigitRuns: number };
+  /**
+   * When the first segment was replayed (see FirstSegment): the same object for every request
+   * with that first segment, whose `ngrams` are the first `ngrams.length` entries of `ngrams`
+   * above. Lets a scorer keep per-segment sums. Null when the first segment was scanned.
+   */
+  replayed: { readonly ngrams: Int32Array } | null;
 }
 
 /**
@@ -141,36 +147,36 @@ function scriptsDiff(to: StructureCounts, a: StructureCounts, b: StructureCounts
   to.thai = a.thai - b.thai;
 }
 
-/** Zeroes a StructureCounts in place (same values as a fresh emptyCounts()). */
-function resetCounts(s: StructureCounts): void {
-  s.chars = 0;
-  s.windowChars = 0;
-  s.windowed = false;
-  s.lines = 1;
-  s.tokens = 0;
-  s.questionMarks = 0;
-  s.numberedItems = 0;
-  s.bulletItems = 0;
-  s.choiceItems = 0;
-  s.fences = 0;
-  s.backticks = 0;
-  s.braces = 0;
-  s.pipeLines = 0;
-  s.digits = 0;
-  s.operators = 0;
-  s.emails = 0;
-  s.longDigitRuns = 0;
-  s.latin = 0;
-  s.cyrillic = 0;
-  s.han = 0;
-  s.kana = 0;
-  s.hangul = 0;
-  s.arabic = 0;
-  s.devanagari = 0;
-  s.greek = 0;
-  s.hebrew = 0;
-  s.thai = 0;
-  s.endsWithQuestion = false;
+/** Copies every count of `from` into `to` (in place: no allocation). */
+function copyCounts(to: StructureCounts, from: Readonly<StructureCounts>): void {
+  to.chars = from.chars;
+  to.windowChars = from.windowChars;
+  to.windowed = from.windowed;
+  to.lines = from.lines;
+  to.tokens = from.tokens;
+  to.questionMarks = from.questionMarks;
+  to.numberedItems = from.numberedItems;
+  to.bulletItems = from.bulletItems;
+  to.choiceItems = from.choiceItems;
+  to.fences = from.fences;
+  to.backticks = from.backticks;
+  to.braces = from.braces;
+  to.pipeLines = from.pipeLines;
+  to.digits = from.digits;
+  to.operators = from.operators;
+  to.emails = from.emails;
+  to.longDigitRuns = from.longDigitRuns;
+  to.latin = from.latin;
+  to.cyrillic = from.cyrillic;
+  to.han = from.han;
+  to.kana = from.kana;
+  to.hangul = from.hangul;
+  to.arabic = from.arabic;
+  to.devanagari = from.devanagari;
+  to.greek = from.greek;
+  to.hebrew = from.hebrew;
+  to.thai = from.thai;
+  to.endsWithQuestion = from.endsWithQuestion;
 }
 
 function emptyCounts(): StructureCounts {
@@ -190,6 +196,26 @@ const LS_START = 1; // at a line start, skipping indentation
 const LS_DIGITS = 2; // read digits at a line start
 const LS_MARK = 3; // read a bullet mark (- * •), expecting a space
 const LS_LETTER = 4; // read one capital letter A-H, expecting ) or .
+
+/**
+ * What scanning a request's first segment leaves behind: the counts, keyword flags, n-gram
+ * buckets (in the order first seen) and tokenizer state after it. The first segment is scanned
+ * from the fresh state, so these depend on its text alone. Only kept for requests that are not
+ * windowed (their first segment is read whole).
+ */
+interface FirstSegment {
+  counts: StructureCounts;
+  flags: number;
+  flagCounts: Int32Array;
+  ngrams: Int32Array;
+  prev: number;
+  firstToken: number;
+  segFirstToken: number;
+  backtickRun: number;
+}
+
+/** Distinct first segments an extractor keeps (it forgets them all when full). */
+export const FIRST_SEGMENTS_KEPT = 256;
 
 /**
  * Reusable extractor: holds scratch buffers so extracting allocates almost nothing.
@@ -217,7 +243,11 @@ export class FeatureExtractor {
     s: emptyCounts(),
     last: { counts: emptyCounts(), flagCounts: new Int32Array(32) },
     first: { flagCounts: new Int32Array(32), emails: 0, longDigitRuns: 0 },
+    replayed: null,
   };
+
+  /** First segments by text: null when seen once, what scanning it left once seen twice. */
+  private readonly firstSegments = new Map<string, FirstSegment | null>();
 
   // Tokenizer state (kept across segments).
   private h = OFFSET;
@@ -236,7 +266,8 @@ export class FeatureExtractor {
     out.handCount = 0;
     out.flags = 0;
     out.flagCounts.fill(0);
-    resetCounts(out.s);
+    out.replayed = null;
+    copyCounts(out.s, ZERO_COUNTS);
     this.h = OFFSET;
     this.tokLen = 0;
     this.tokDigits = 0;
@@ -269,18 +300,25 @@ export class FeatureExtractor {
       this.segFirstToken = 0;
       const segStart = pos;
       const segEnd = pos + seg.length;
-      if (!windowed) this.scan(seg, 0, seg.length);
+      // A first segment read whole (see FirstSegment), and what is known of its text.
+      const first = si === 0 && !windowed && segments.length > 1;
+      const known = first ? this.firstSegments.get(seg) : undefined;
+      if (known) this.replay(known);
       else {
-        if (segStart < HEAD_CHARS) this.scan(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart));
-        if (segEnd > tailStart) {
-          // tailStart > HEAD_CHARS here, so the tail never overlaps the head.
-          this.flushToken();
-          this.prev = 0;
-          this.scan(seg, Math.max(0, tailStart - segStart), seg.length);
+        if (!windowed) this.scan(seg, 0, seg.length);
+        else {
+          if (segStart < HEAD_CHARS) this.scan(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart));
+          if (segEnd > tailStart) {
+            // tailStart > HEAD_CHARS here, so the tail never overlaps the head.
+            this.flushToken();
+            this.prev = 0;
+            this.scan(seg, Math.max(0, tailStart - segStart), seg.length);
+          }
         }
+        this.flushToken();
+        this.newline();
+        if (first) this.remember(seg, known === null);
       }
-      this.flushToken();
-      this.newline();
       if (si === 0) {
         out.first.flagCounts.set(out.flagCounts);
         out.first.emails = out.s.emails;
@@ -297,6 +335,58 @@ export class FeatureExtractor {
     const bits = this.bits;
     for (let i = 0, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
     return out;
+  }
+
+  /**
+   * Notes a first segment just scanned: products send the same system prompt with every request
+   * of a feature, so from its second sighting on its text is kept with what scanning it left
+   * (replayed in place of the scan from then on); a text seen once is only noted, so unique
+   * texts cost one lookup. Forgets all when FIRST_SEGMENTS_KEPT texts are noted.
+   */
+  private remember(seg: string, seenBefore: boolean): void {
+    if (!seenBefore && this.firstSegments.size >= FIRST_SEGMENTS_KEPT) this.firstSegments.clear();
+    this.firstSegments.set(seg, seenBefore ? this.capture() : null);
+  }
+
+  /** The state after the first segment (scanned, token flushed, line ended). */
+  private capture(): FirstSegment {
+    const out = this.out;
+    const counts = emptyCounts();
+    copyCounts(counts, out.s);
+    return {
+      counts,
+      flags: out.flags,
+      flagCounts: out.flagCounts.slice(),
+      ngrams: out.ngrams.slice(0, out.ngramCount),
+      prev: this.prev,
+      firstToken: this.firstToken,
+      segFirstToken: this.segFirstToken,
+      backtickRun: this.backtickRun,
+    };
+  }
+
+  /** Sets the state a scan of the first segment would leave (the state before it is the fresh one). */
+  private replay(seg: FirstSegment): void {
+    const out = this.out;
+    out.replayed = seg;
+    const { chars, windowed } = out.s;
+    copyCounts(out.s, seg.counts);
+    out.s.chars = chars;
+    out.s.windowed = windowed;
+    out.flags = seg.flags;
+    out.flagCounts.set(seg.flagCounts);
+    if (out.ngrams.length < seg.ngrams.length) out.ngrams = new Int32Array(seg.ngrams.length * 2);
+    out.ngrams.set(seg.ngrams);
+    out.ngramCount = seg.ngrams.length;
+    const bits = this.bits;
+    for (let i = 0, ng = seg.ngrams, n = ng.length; i < n; i++) {
+      const b = ng[i]!;
+      bits[(b >>> 5) << 1] = bits[(b >>> 5) << 1]! | (1 << (b & 31));
+    }
+    this.prev = seg.prev;
+    this.firstToken = seg.firstToken;
+    this.segFirstToken = seg.segFirstToken;
+    this.backtickRun = seg.backtickRun;
   }
 
   private newline(): void {

@@ -59,14 +59,32 @@ function responseFormatType(rf: unknown): string | null {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Softmax argmax over one head, optionally leaving one class out: [index, probability]. */
-function argmaxSoftmax(z: Float64Array, offset: number, n: number, exclude = -1): [number, number] {
+/** Index of the largest of one head's logits (the first of equal ones), optionally leaving one class out. */
+function argmax(z: Float64Array, offset: number, n: number, exclude = -1): number {
   let best = 0;
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (i !== exclude && z[offset + i]! > max) [max, best] = [z[offset + i]!, i];
+  return best;
+}
+
+/** Softmax probability of class `best` of one head (all classes in the sum). */
+function softmaxOf(z: Float64Array, offset: number, n: number, best: number): number {
+  const max = z[offset + best]!;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.exp(z[offset + i]! - max);
-  return [best, 1 / sum];
+  return 1 / sum;
+}
+
+/**
+ * `x.toFixed(2)` for 0 <= x <= 1 (probabilities), without the generic number formatting. Exact:
+ * 100x is rounded to the nearest integer, and a product within 1e-9 of a tie (far above the
+ * product's rounding error, ~1e-14) is left to toFixed, which decides ties on the exact value.
+ */
+export function fixed2(x: number): string {
+  const y = x * 100;
+  if (!(x >= 0 && x <= 1) || Math.abs(y - Math.floor(y) - 0.5) < 1e-9) return x.toFixed(2);
+  const n = Math.round(y);
+  return n === 100 ? '1.00' : n < 10 ? `0.0${n}` : `0.${n}`;
 }
 
 const CODE_GENERATION = TASK_TYPES.indexOf('code_generation');
@@ -113,14 +131,16 @@ export class PromptClassifier {
       };
     }
 
-    let [ti, tp] = argmaxSoftmax(z, HEADS.task.offset, TASK_TYPES.length);
+    let ti = argmax(z, HEADS.task.offset, TASK_TYPES.length);
     // A response bound to JSON by the API (response_format json_schema / json_object) is data, not
     // code: the text head reads schemas and field lists as code, so take its best other class.
     const jsonBound = rfType !== null && rfType.startsWith('json');
     const codeRelabeled = jsonBound && ti === CODE_GENERATION;
-    if (codeRelabeled) [ti, tp] = argmaxSoftmax(z, HEADS.task.offset, TASK_TYPES.length, CODE_GENERATION);
-    const [di, dp] = argmaxSoftmax(z, HEADS.domain.offset, DOMAINS.length);
-    const [fi, fp] = argmaxSoftmax(z, HEADS.format.offset, OUTPUT_FORMATS.length);
+    if (codeRelabeled) ti = argmax(z, HEADS.task.offset, TASK_TYPES.length, CODE_GENERATION);
+    const tp = softmaxOf(z, HEADS.task.offset, TASK_TYPES.length, ti);
+    const di = argmax(z, HEADS.domain.offset, DOMAINS.length);
+    const dp = softmaxOf(z, HEADS.domain.offset, DOMAINS.length, di);
+    const fi = argmax(z, HEADS.format.offset, OUTPUT_FORMATS.length);
     const task_type = TASK_TYPES[ti]!;
     const domain = DOMAINS[di]!;
     let output_format: OutputFormat = OUTPUT_FORMATS[fi]!;
@@ -129,7 +149,7 @@ export class PromptClassifier {
     const analytic = analyticDepth(f);
     const reasoning = 1 - (1 - head) * (1 - analytic.score);
     const safety_risk = sigmoid(z[HEADS.safety.offset]!);
-    signals.push(`task:${task_type} p=${tp.toFixed(2)}${codeRelabeled ? ' (not code: JSON response_format)' : ''}`, `domain:${domain} p=${dp.toFixed(2)}`);
+    signals.push(`task:${task_type} p=${fixed2(tp)}${codeRelabeled ? ' (not code: JSON response_format)' : ''}`, `domain:${domain} p=${fixed2(dp)}`);
 
     // Structured output: carried by the request (response_format, tools) or a schema in the text.
     const schemaInText = (f.flags & KW.schema) !== 0 && (f.flags & KW.json) !== 0 && s.braces >= 2;
@@ -144,15 +164,15 @@ export class PromptClassifier {
       // Code generation answers in code, whatever prose the prompt is wrapped in.
       output_format = 'code';
       signals.push('format:code (code generation)');
-    } else signals.push(`format:${output_format} p=${fp.toFixed(2)}`);
+    } else signals.push(`format:${output_format} p=${fixed2(softmaxOf(z, HEADS.format.offset, OUTPUT_FORMATS.length, fi))}`);
     if (toolCount > 0) signals.push(`tools:${toolCount} declared`);
 
     if (s.numberedItems >= 2) signals.push(`multi-step:${s.numberedItems} numbered constraints`);
     if (s.fences > 0) signals.push(`code:${s.fences} fence${s.fences > 1 ? 's' : ''}`);
     if (s.choiceItems >= 2) signals.push(`multiple-choice:${s.choiceItems} options`);
-    if (reasoning >= 0.5) signals.push(`reasoning:${reasoning.toFixed(2)}${f.flags & KW.reasoning ? ' (cue words)' : ''}`);
+    if (reasoning >= 0.5) signals.push(`reasoning:${fixed2(reasoning)}${f.flags & KW.reasoning ? ' (cue words)' : ''}`);
     if (analytic.hits > 0) signals.push(`analytic:${analytic.hits} method cue${analytic.hits > 1 ? 's' : ''}`);
-    if (safety_risk >= 0.5) signals.push(`safety:${safety_risk.toFixed(2)}${f.flags & KW.harmIntent ? ' (evasion wording)' : ''}`);
+    if (safety_risk >= 0.5) signals.push(`safety:${fixed2(safety_risk)}${f.flags & KW.harmIntent ? ' (evasion wording)' : ''}`);
 
     const policy = policySensitivity(f, { dataOutput: jsonBound, hasSystemPrompt: !!input.system_prompt });
     if (policy.cues.length > 0) signals.push(`policy:${policy.cues.join('+')}`);

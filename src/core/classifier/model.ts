@@ -167,8 +167,8 @@ const LANE_MASK = 0x00ff00ff;
  * Adds the integer weight sums of `n` buckets (from `buckets`) to acc[0..OUTPUTS). The word
  * sums live in locals (lo: outputs 4w and 4w+2, hi: 4w+1 and 4w+3), flushed every LANE_ROWS rows.
  */
-function addRows({ rows: P, nonEmpty }: PackedRows, buckets: Int32Array, n: number, acc: Int32Array): void {
-  let i = 0;
+function addRows({ rows: P, nonEmpty }: PackedRows, buckets: Int32Array, from: number, n: number, acc: Int32Array): void {
+  let i = from;
   while (i < n) {
     let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0;
     let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0;
@@ -216,14 +216,32 @@ function addRows({ rows: P, nonEmpty }: PackedRows, buckets: Int32Array, n: numb
   }
 }
 
+/**
+ * Integer sums of a replayed first segment's n-gram rows (TextFeatures.replayed), by segment:
+ * a feature's system prompt is summed once, not once per request. Integer sums add up in any
+ * order, so starting from these and adding the other rows gives the same scores.
+ */
+const segmentSums = new WeakMap<object, { model: QuantizedModel; sums: Int32Array }>();
+
 /** Scores with the quantized model: integer sums per output, scaled once at the end. */
 export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
   const P = packRows(model);
   const K = OUTPUTS;
-  acc.fill(0);
+  let from = 0;
+  const seg = f.replayed;
+  if (seg) {
+    let known = segmentSums.get(seg);
+    if (known?.model !== model) {
+      known = { model, sums: new Int32Array(OUTPUTS) };
+      addRows(P, seg.ngrams, 0, seg.ngrams.length, known.sums);
+      segmentSums.set(seg, known);
+    }
+    acc.set(known.sums);
+    from = seg.ngrams.length;
+  } else acc.fill(0);
   accHand.fill(0);
-  addRows(P, f.ngrams, f.ngramCount, acc);
-  addRows(P, f.hand, f.handCount, accHand);
+  addRows(P, f.ngrams, from, f.ngramCount, acc);
+  addRows(P, f.hand, 0, f.handCount, accHand);
   const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
   const { bias, scales } = model;
   for (let k = 0; k < K; k++) out[k] = bias[k]! + scales[k]! * (acc[k]! * inv + accHand[k]!);
