@@ -4,7 +4,7 @@ import { RecordError } from './errors.js';
 import { effectiveMapping } from './adapters/attribution.js';
 import { adapterByName, detectAdapter, type FieldMapping, type LogAdapter, type MappingOverride } from './adapters/index.js';
 import { isObject, type JsonObject } from './adapters/fields.js';
-import { jsonValue } from './jsonText.js';
+import { jsonString, jsonValue, needsEscape } from './jsonText.js';
 import type { CanonicalRequest } from './request.js';
 
 export type RecordOutcome =
@@ -80,43 +80,35 @@ export function sha256(text: string): string {
  */
 export function canonicalHash(r: CanonicalRequest): string {
   // JSON.stringify of the fields below, written piece by piece (jsonText.ts) so the prompt texts
-  // are not escaped character by character when nothing in them needs escaping, and joined once
-  // into one flat string.
-  const messages = new Array<string>(r.messages.length);
-  for (let i = 0; i < r.messages.length; i++) {
-    const m = r.messages[i]!;
-    messages[i] = `[${jsonValue(m.role) ?? 'null'},${jsonValue(m.content) ?? 'null'},${jsonValue(m.attachments) ?? 'null'}]`;
+  // are not escaped character by character when nothing in them needs escaping, concatenated as
+  // they come (V8 links long pieces instead of copying them) and flattened once by the hash.
+  let s =
+    '[' + (r.timestamp ? val(r.timestamp.getTime()) : 'null') + ',' + val(r.feature) + ',' + val(r.tenant_id) + ',' + val(r.user_id) + ',' +
+    val(r.requested_model) + ',' + val(r.served_model) + ',' + val(r.provider) + ',' + val(r.system_prompt) + ',[';
+  const messages = r.messages;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    s += (i === 0 ? '[' : ',[') + val(m.role) + ',' + val(m.content) + ',' + val(m.attachments) + ']';
   }
-  const head = [r.timestamp ? r.timestamp.getTime() : null, r.feature, r.tenant_id, r.user_id, r.requested_model, r.served_model, r.provider, r.system_prompt];
-  const tail = [
-    r.has_prompt_text,
-    r.tools === null ? null : stableJson(r.tools),
-    r.response_format === null || r.response_format === undefined ? null : stableJson(r.response_format),
-    r.max_tokens,
-    r.temperature,
-    r.stream,
-    r.prompt_tokens,
-    r.completion_tokens,
-    r.reasoning_tokens,
-    r.cached_tokens,
-    r.cost_usd,
-    r.latency_ms,
-    r.ttft_ms,
-    r.finish_reason,
-    r.status,
-    r.error,
-    stableJson(r.metadata),
-  ];
-  const parts: string[] = [];
-  for (const v of head) parts.push(jsonValue(v) ?? 'null');
-  parts.push(`[${messages.join(',')}]`);
-  for (const v of tail) parts.push(jsonValue(v) ?? 'null');
-  parts[0] = `[${parts[0]!}`;
-  parts[parts.length - 1] += ']';
-  return sha256(parts.join(','));
+  s +=
+    '],' + val(r.has_prompt_text) + ',' + stableElement(r.tools) + ',' + stableElement(r.response_format) + ',' +
+    val(r.max_tokens) + ',' + val(r.temperature) + ',' + val(r.stream) + ',' + val(r.prompt_tokens) + ',' + val(r.completion_tokens) + ',' +
+    val(r.reasoning_tokens) + ',' + val(r.cached_tokens) + ',' + val(r.cost_usd) + ',' + val(r.latency_ms) + ',' + val(r.ttft_ms) + ',' +
+    val(r.finish_reason) + ',' + val(r.status) + ',' + val(r.error) + ',' + stableElement(r.metadata) + ']';
+  return sha256(s);
 }
 
-const INDEX_KEY = /^(0|[1-9]\d*)$/;
+/** A value's JSON as an array element (`null` for what JSON.stringify leaves out). */
+function val(v: unknown): string {
+  return jsonValue(v) ?? 'null';
+}
+
+/** The JSON string of stableJson(v) as an array element (`null` when v is null or has no JSON). */
+function stableElement(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  const inString = stableJsonText(v, true);
+  return inString === undefined ? 'null' : `"${inString}"`;
+}
 
 /**
  * `JSON.stringify` of the value with every object's keys sorted, byte for byte what
@@ -124,10 +116,20 @@ const INDEX_KEY = /^(0|[1-9]\d*)$/;
  * as JavaScript orders them), without building the sorted copy.
  */
 export function stableJson(v: unknown): string | undefined {
+  return stableJsonText(v, false);
+}
+
+/**
+ * stableJson, or with `inString` the same text as it appears inside a JSON string: what
+ * `JSON.stringify(stableJson(v))` writes between its outer quotes (every `"` and `\` escaped),
+ * written directly instead of escaping the whole text again (the content hash quotes the
+ * metadata and tools JSON).
+ */
+function stableJsonText(v: unknown, inString: boolean): string | undefined {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return inString ? stringInString(v) : jsonString(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
     case 'boolean':
@@ -139,25 +141,67 @@ export function stableJson(v: unknown): string | undefined {
     default:
       return undefined;
   }
-  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (v instanceof Date) {
+    const iso = v.toISOString();
+    return inString ? stringInString(iso) : JSON.stringify(iso);
+  }
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJson(v[i]) ?? 'null');
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stableJsonText(v[i], inString) ?? 'null');
     return out + ']';
   }
   const obj = v as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  const ordered = keys.some(isIndexKey) ? orderLikeObject(keys) : keys;
+  const order = keyOrder(Object.keys(obj));
+  const prefixes = inString ? order.prefixesInString : order.prefixes;
   let out = '{';
-  let first = true;
-  for (const k of ordered) {
-    const s = stableJson(obj[k]);
+  for (let i = 0; i < order.keys.length; i++) {
+    const s = stableJsonText(obj[order.keys[i]!], inString);
     if (s === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + s;
-    first = false;
+    out += (out.length === 1 ? '' : ',') + prefixes[i]! + s;
   }
   return out + '}';
 }
+
+/** `JSON.stringify(JSON.stringify(s))` without its outer quotes. */
+function stringInString(s: string): string {
+  return needsEscape(s) ? JSON.stringify(JSON.stringify(s)).slice(1, -1) : `\\"${s}\\"`;
+}
+
+/** An object's keys in stableJson's order, each with its JSON and a colon (`"key":`), also as inside a JSON string. */
+interface KeyOrder {
+  keys: string[];
+  prefixes: string[];
+  prefixesInString: string[];
+}
+
+/**
+ * The last few key lists seen, with their order: records of one log share a few object shapes
+ * (metadata, tool schemas), so the sort and the quoting of the keys run once per shape. Keys
+ * from JSON.parse are internalized strings, so comparing them is a pointer comparison.
+ */
+const RECENT_SHAPES = 8;
+const recentKeys: string[][] = [];
+const recentOrders: KeyOrder[] = [];
+let recentShape = 0;
+
+function keyOrder(keys: string[]): KeyOrder {
+  for (let j = 0; j < recentKeys.length; j++) {
+    const seen = recentKeys[j]!;
+    if (seen.length !== keys.length) continue;
+    let same = true;
+    for (let i = 0; i < keys.length && same; i++) same = seen[i] === keys[i];
+    if (same) return recentOrders[j]!;
+  }
+  const sorted = [...keys].sort();
+  const ordered = sorted.some(isIndexKey) ? orderLikeObject(sorted) : sorted;
+  const order = { keys: ordered, prefixes: ordered.map((k) => `${jsonString(k)}:`), prefixesInString: ordered.map((k) => `${stringInString(k)}:`) };
+  recentKeys[recentShape] = keys;
+  recentOrders[recentShape] = order;
+  recentShape = (recentShape + 1) % RECENT_SHAPES;
+  return order;
+}
+
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
 
 /** An array-index key (`0`, `7`, ... below 2^32 - 1), ordered first by JavaScript objects. */
 function isIndexKey(k: string): boolean {

@@ -39,20 +39,22 @@ const KEYS = new RegExp(
 );
 /**
  * False only when KEYS cannot match: every alternative contains one of these substrings
- * (`eyJ` → `yJ`, `sk-` → `k-`, `AKIA`/`ASIA` → `IA`, `AIza` → `Iz`, `xox`, `glpat`; the ones with
- * `_` also contain `gh`, `github`, `k_` or `hf_`). Literal searches (memchr on a rare first character) are
- * several times cheaper than running the word-boundary alternation over the whole text.
+ * (`eyJ` → `yJ`, `sk-` → `k-`, `AKIA`/`ASIA` → `IA`, `AIza` → `Iz`, `xox`, `glpat-`; the ones with
+ * `_` also contain `gh`, `github`, `k_` or `hf_`). Literal searches (memchr) are several times
+ * cheaper than running the word-boundary alternation over the whole text; the two-letter ones
+ * search for their rarer letter (`-`, `J`, `I`) and look at its neighbour, since a search for a
+ * common first letter (`k`, `y`) stops at every word that has it.
  */
 function mayHoldKey(s: string): boolean {
-  return (
-    s.includes('k-') ||
-    s.includes('yJ') ||
-    s.includes('IA') ||
-    s.includes('Iz') ||
-    s.includes('xox') ||
-    s.includes('glpat') ||
-    (s.includes('_') && (s.includes('gh') || s.includes('github') || s.includes('k_') || s.includes('hf_')))
-  );
+  for (let i = s.indexOf('-'); i !== -1; i = s.indexOf('-', i + 1)) {
+    if (s.charCodeAt(i - 1) === 0x6b /* k */ || (i >= 5 && s.startsWith('glpat', i - 5))) return true;
+  }
+  for (let i = s.indexOf('J'); i !== -1; i = s.indexOf('J', i + 1)) if (s.charCodeAt(i - 1) === 0x79 /* y */) return true;
+  for (let i = s.indexOf('I'); i !== -1; i = s.indexOf('I', i + 1)) {
+    const next = s.charCodeAt(i + 1);
+    if (next === 0x41 /* A */ || next === 0x7a /* z */) return true;
+  }
+  return s.includes('xox') || (s.includes('_') && (s.includes('gh') || s.includes('github') || s.includes('k_') || s.includes('hf_')));
 }
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
@@ -126,7 +128,40 @@ function redactEmails(text: string): string {
   return done === 0 ? text : out + text.slice(done);
 }
 
-const hasDigitRun = /\d[\d ().-]{5,}\d/;
+/** `hints` bit: a run of 2+ digits right after two capital letters (every IBAN match starts with `[A-Z]{2}\d{2}`). */
+const IBAN_HINT = 1;
+/** `hints` bit: `\d[\d ().-]{5,}\d` matches (every card and phone number the replacers keep masked holds such a run). */
+const DIGIT_RUN_HINT = 2;
+const DIGIT = /\d/g;
+
+/**
+ * Which digit detectors could change the text, from one scan of its runs of digits and ` ().-`
+ * (a regex finds each run's first digit, a loop walks the run): IBAN_HINT | DIGIT_RUN_HINT.
+ * Exact for both: a run of 7+ characters from a digit to a digit lies within one such run, and a
+ * digit after a letter starts one.
+ */
+function digitHints(text: string): number {
+  let hints = 0;
+  DIGIT.lastIndex = 0;
+  while (DIGIT.test(text)) {
+    const start = DIGIT.lastIndex - 1;
+    if (start >= 2 && isDigit(text.charCodeAt(start + 1)) && isCapital(text.charCodeAt(start - 1)) && isCapital(text.charCodeAt(start - 2))) hints |= IBAN_HINT;
+    let lastDigit = start;
+    let i = start + 1;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (isDigit(c)) lastDigit = i;
+      else if (!(c === 0x20 || c === 0x28 || c === 0x29 || c === 0x2e || c === 0x2d)) break; // ` ().-`
+    }
+    if (lastDigit - start >= 6) hints |= DIGIT_RUN_HINT;
+    if (hints === (IBAN_HINT | DIGIT_RUN_HINT) || i >= text.length) break;
+    DIGIT.lastIndex = i;
+  }
+  return hints;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isCapital = (c: number) => c >= 65 && c <= 90;
 
 /** Returns `text` with personal data and secrets replaced by placeholders such as `[EMAIL]`. */
 export function redactText(text: string): string {
@@ -134,8 +169,12 @@ export function redactText(text: string): string {
   let out = mayHoldKey(text) ? text.replace(KEYS, (m) => (m.startsWith('eyJ') ? placeholder('TOKEN') : placeholder('API_KEY'))) : text;
   if (out.includes('Bearer')) out = out.replace(BEARER, (_m, lead: string) => `${lead}${placeholder('TOKEN')}`);
   if (out.includes('@')) out = redactEmails(out);
-  out = out.replace(IBAN, (m) => (ibanValid(m) ? placeholder('IBAN') : m));
-  if (hasDigitRun.test(out)) {
+  let hints = digitHints(out);
+  if (hints & IBAN_HINT) {
+    const masked = out.replace(IBAN, (m) => (ibanValid(m) ? placeholder('IBAN') : m));
+    if (masked !== out) hints = digitHints((out = masked));
+  }
+  if (hints & DIGIT_RUN_HINT) {
     out = out.replace(CARD, (m) => {
       const d = digitsOf(m);
       return d.length >= 13 && d.length <= 19 && luhnValid(d) ? placeholder('CARD') : m;

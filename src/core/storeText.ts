@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from './adapters/fields.js';
 import { sha256 } from './ingestRecord.js';
 import { redactText } from './redact.js';
-import { jsonObjectWith, jsonString } from './jsonText.js';
+import { JsonPieces, writeObjectWith } from './jsonText.js';
 import type { CanonicalRequest, ChatMessage } from './request.js';
 
 /**
@@ -139,6 +139,9 @@ function maskValue(v: unknown, mode: StoreTextMode, textual: boolean, memo?: Mas
   return v;
 }
 
+/** Pieces of one message of the messages column, reused by every call. */
+const MESSAGE_PIECES = new JsonPieces();
+
 /**
  * `JSON.stringify(messages)`, or with `mask` `JSON.stringify(messages.map((m) => ({ ...m, content: mask(m.content) })))`,
  * without escaping the (long) contents character by character (see jsonText.ts).
@@ -147,7 +150,8 @@ function messagesJson(messages: readonly ChatMessage[], mask?: (content: string)
   const parts = new Array<string>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    parts[i] = mask ? jsonObjectWith(m, 'content', jsonString(mask(m.content))) : jsonObjectWith(m, 'content');
+    writeObjectWith(MESSAGE_PIECES, m, 'content', mask ? mask(m.content) : undefined);
+    parts[i] = MESSAGE_PIECES.join();
   }
   if (parts.length === 0) return '[]';
   // join writes one flat string: the column is kept until the batch is stored, and a string

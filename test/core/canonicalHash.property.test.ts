@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHash } from '../../src/core/ingestRecord.js';
-import { jsonObjectWith, jsonString, jsonValue } from '../../src/core/jsonText.js';
+import { jsonObjectWith, jsonString, jsonValue, numberText } from '../../src/core/jsonText.js';
 import type { CanonicalRequest } from '../../src/core/request.js';
 import { referenceCanonicalHash } from './reference/canonicalHash.js';
 
@@ -77,9 +77,24 @@ describe('jsonText', () => {
     fc.assert(
       fc.property(obj, anyString, (o, replacement) => {
         expect(jsonObjectWith(o, 'content')).toBe(JSON.stringify(o));
-        expect(jsonObjectWith(o, 'content', JSON.stringify(replacement))).toBe(JSON.stringify({ ...o, content: replacement }));
+        expect(jsonObjectWith(o, 'content', replacement)).toBe(JSON.stringify({ ...o, content: replacement }));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('property: numberText writes what String writes (epoch milliseconds, their edges, any double)', () => {
+    const n = fc.oneof(
+      fc.integer({ min: 1e9 - 10, max: 1e15 + 10 }).map((x) => x),
+      fc.double({ min: 1e9 - 1, max: 1e15 + 1 }),
+      fc.double(),
+      fc.constantFrom(1e9, 1e9 + 1, 1e15 - 1, 1e15, 999999999, 1790000000000, 1790000000001, 1790000100000, 1e9 + 0.5, -1e12, 0, -0),
+    );
+    fc.assert(
+      fc.property(n, (v) => {
+        if (Number.isFinite(v)) expect(numberText(v)).toBe(String(v));
+      }),
+      { numRuns: 5000 },
     );
   });
 });

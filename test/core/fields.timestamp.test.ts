@@ -31,4 +31,26 @@ describe('parseTimestamp fast path', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('property: ISO strings with any digits in every field (month 13, day 00, hour 24, second 60, year 0050) read as Date.parse reads them', () => {
+    const d = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+    const edge = (n: number, values: string[]) => fc.oneof(d(n), fc.constantFrom(...values));
+    const iso = fc
+      .tuple(
+        edge(4, ['0000', '0050', '0099', '0100', '1999', '2000', '2026', '2099', '2100', '9999']),
+        edge(2, ['00', '01', '02', '12', '13', '99']),
+        edge(2, ['00', '01', '28', '29', '30', '31', '32']),
+        edge(2, ['00', '23', '24', '25']),
+        edge(2, ['00', '59', '60']),
+        edge(2, ['00', '59', '60', '61']),
+        d(3),
+      )
+      .map(([y, mo, day, h, mi, s, ms]) => `${y}-${mo}-${day}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(iso, (v) => {
+        expect(outcome(parseTimestamp, v)).toEqual(outcome(referenceParseTimestamp, v));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });

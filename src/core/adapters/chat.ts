@@ -67,8 +67,9 @@ export interface ChatBodyFields {
  */
 export function readChatBody(top: JsonObject, reqPath: string): ChatBodyFields {
   const p = bodyPaths(reqPath);
-  let messages: ChatMessage[] = readMessages(getPath(top, p.messages), p.messages);
-  let hasText = Array.isArray(getPath(top, p.messages));
+  const rawMessages = getPath(top, p.messages);
+  let messages: ChatMessage[] = readMessages(rawMessages, p.messages);
+  let hasText = Array.isArray(rawMessages);
   const prompt = getPath(top, p.prompt);
   if (prompt !== undefined && prompt !== null) {
     const { text, attachments } = readContent(prompt, p.prompt);
@@ -204,14 +205,28 @@ function normalizeChat(top: JsonObject, reqPath: string, resPath: string, ctx: A
   const error = errorValue === undefined || errorValue === null ? null : typeof errorValue === 'string' ? errorValue : JSON.stringify(errorValue);
   const metadata = getPath(top, 'metadata') ?? getPath(top, b.metadata);
 
+  const request_id = optString(top, e.requestId) ?? ctx.contentHash;
+  const timestamp = optTimestamp(top, e.timestamp);
+  const { feature, tenant_id, user_id } = resolveAttribution(top, ctx.mapping);
+  // Written out rather than spread (same keys, same order): a spread in the middle of a literal
+  // copies property by property at run time.
   return {
-    request_id: optString(top, e.requestId) ?? ctx.contentHash,
-    timestamp: optTimestamp(top, e.timestamp),
-    ...resolveAttribution(top, ctx.mapping),
+    request_id,
+    timestamp,
+    feature,
+    tenant_id,
+    user_id,
     requested_model: requested,
     served_model: served,
     provider: optString(top, e.provider),
-    ...body,
+    system_prompt: body.system_prompt,
+    messages: body.messages,
+    has_prompt_text: body.has_prompt_text,
+    tools: body.tools,
+    response_format: body.response_format,
+    max_tokens: body.max_tokens,
+    temperature: body.temperature,
+    stream: body.stream,
     prompt_tokens: optTokens(top, e.promptTokens),
     completion_tokens: optTokens(top, e.completionTokens),
     reasoning_tokens: optTokens(top, e.reasoningTokens),

@@ -11,9 +11,11 @@ export function isObject(v: unknown): v is JsonObject {
 
 /** Reads `a.b.c` from an object; an array segment may be an index. */
 export function getPath(obj: unknown, path: string): unknown {
+  const segs = splitPath(path);
   let cur: unknown = obj;
-  for (const seg of splitPath(path)) {
+  for (let i = 0; i < segs.length; i++) {
     if (cur === null || typeof cur !== 'object') return undefined;
+    const seg = segs[i]!;
     if (Array.isArray(cur)) {
       if (seg.index === undefined) return undefined;
       cur = cur[seg.index];
@@ -40,22 +42,38 @@ function splitPath(path: string): PathSegment[] {
   return segs;
 }
 
+/** The value firstIndex found (read right after the call). */
+let foundValue: unknown;
+
+/**
+ * Index of the first path whose value is not null/undefined/empty string (its value in
+ * `foundValue`), or -1. The readers below use it instead of firstPresent: no result object per
+ * lookup, and a record has dozens of lookups.
+ */
+function firstIndex(obj: unknown, paths: readonly string[]): number {
+  for (let i = 0; i < paths.length; i++) {
+    const v = getPath(obj, paths[i]!);
+    if (v !== undefined && v !== null && v !== '') {
+      foundValue = v;
+      return i;
+    }
+  }
+  return -1;
+}
+
 /** First value among paths that is not null/undefined/empty string. */
 export function firstPresent(obj: unknown, paths: readonly string[]): { path: string; value: unknown } | undefined {
-  for (const p of paths) {
-    const v = getPath(obj, p);
-    if (v !== undefined && v !== null && v !== '') return { path: p, value: v };
-  }
-  return undefined;
+  const i = firstIndex(obj, paths);
+  return i < 0 ? undefined : { path: paths[i]!, value: foundValue };
 }
 
 export function optString(obj: unknown, paths: readonly string[]): string | null {
-  const hit = firstPresent(obj, paths);
-  if (!hit) return null;
-  const v = hit.value;
+  const i = firstIndex(obj, paths);
+  if (i < 0) return null;
+  const v = foundValue;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new RecordError(hit.path, `expected a string, got ${describe(v)}`);
+  throw new RecordError(paths[i]!, `expected a string, got ${describe(v)}`);
 }
 
 /** Upper bounds that no real request reaches: larger values are input errors, not data. */
@@ -68,24 +86,25 @@ export function optNumber(
   paths: readonly string[],
   opts: { integer?: boolean; max?: number; min?: number } = {},
 ): number | null {
-  const hit = firstPresent(obj, paths);
-  if (!hit) return null;
-  let v = hit.value;
+  const i = firstIndex(obj, paths);
+  if (i < 0) return null;
+  const found = foundValue;
+  let v = found;
   if (typeof v === 'string') {
     const s = v.trim();
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
-      throw new RecordError(hit.path, `expected a number, got ${describe(v)}`, excerptOf(v));
+      throw new RecordError(paths[i]!, `expected a number, got ${describe(v)}`, excerptOf(v));
     }
     v = Number(s);
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new RecordError(hit.path, `expected a number, got ${describe(hit.value)}`);
+    throw new RecordError(paths[i]!, `expected a number, got ${describe(found)}`);
   }
   const min = opts.min ?? 0;
-  if (v < min) throw new RecordError(hit.path, `must be >= ${min}, got ${v}`);
-  if (opts.max !== undefined && v > opts.max) throw new RecordError(hit.path, `implausibly large: ${v}`);
+  if (v < min) throw new RecordError(paths[i]!, `must be >= ${min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new RecordError(paths[i]!, `implausibly large: ${v}`);
   if (opts.integer) {
-    if (!Number.isInteger(v)) throw new RecordError(hit.path, `expected a whole number, got ${v}`);
+    if (!Number.isInteger(v)) throw new RecordError(paths[i]!, `expected a whole number, got ${v}`);
   }
   return v;
 }
@@ -97,13 +116,13 @@ export function optTokens(obj: unknown, paths: readonly string[]): number | null
 }
 
 export function optBoolean(obj: unknown, paths: readonly string[]): boolean | null {
-  const hit = firstPresent(obj, paths);
-  if (!hit) return null;
-  const v = hit.value;
+  const i = firstIndex(obj, paths);
+  if (i < 0) return null;
+  const v = foundValue;
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 1 || v === '1') return true;
   if (v === 'false' || v === 0 || v === '0') return false;
-  throw new RecordError(hit.path, `expected true/false, got ${describe(v)}`, excerptOf(v));
+  throw new RecordError(paths[i]!, `expected true/false, got ${describe(v)}`, excerptOf(v));
 }
 
 const EPOCH_MS_MIN = Date.UTC(2000, 0, 1);
@@ -119,7 +138,7 @@ export function parseTimestamp(v: unknown, field: string): Date {
   if (typeof v === 'string' && isIsoUtcMillis(v)) {
     // The common form `2026-10-01T00:00:30.173Z`: the general branch below would reach
     // Date.parse(v) unchanged for it, through three regexes and three replaces.
-    ms = Date.parse(v);
+    ms = isoUtcMillis(v);
   } else if (typeof v === 'number' || (typeof v === 'string' && /^\d{9,13}(\.\d+)?$/.test(v.trim()))) {
     const n = typeof v === 'number' ? v : Number(v);
     ms = n < 1e11 ? n * 1000 : n;
@@ -151,9 +170,34 @@ function isIsoUtcMillis(s: string): boolean {
 }
 const ISO_SHAPE = 'dddd-dd-ddTdd:dd:dd.ddd';
 
+/**
+ * Date.parse of a string of ISO_SHAPE + `Z`, by arithmetic when every field is in the range where
+ * Date.parse and Date.UTC agree (V8 takes any day 1-31 in any month and rolls it over, as
+ * Date.UTC does; it rejects months 0 and 13+, minutes and seconds 60+, and reads hour 24 only as
+ * 24:00:00.000); anything else goes to Date.parse itself. Years below 100 too: Date.UTC reads
+ * them as 19xx.
+ */
+function isoUtcMillis(s: string): number {
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return Date.parse(s);
+  return Date.UTC(year, month - 1, day, hour, minute, second, digits(s, 20, 3));
+}
+
+/** The number written by `count` ASCII digits of s from `start` (already checked to be digits). */
+function digits(s: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
 export function optTimestamp(obj: unknown, paths: readonly string[]): Date | null {
-  const hit = firstPresent(obj, paths);
-  return hit ? parseTimestamp(hit.value, hit.path) : null;
+  const i = firstIndex(obj, paths);
+  return i < 0 ? null : parseTimestamp(foundValue, paths[i]!);
 }
 
 /** Message content: a string, or OpenAI/Anthropic multi-part content. */
@@ -183,12 +227,20 @@ export function readContent(content: unknown, field: string): { text: string; at
 export function readMessages(v: unknown, field: string): ChatMessage[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new RecordError(field, `expected an array of messages, got ${describe(v)}`, excerptOf(v));
-  return v.map((m, i) => {
+  const out: ChatMessage[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const m: unknown = v[i];
     if (!isObject(m)) throw new RecordError(`${field}[${i}]`, `expected a message object, got ${describe(m)}`);
     const role = typeof m.role === 'string' ? m.role : 'user';
-    const { text, attachments } = readContent(m.content, `${field}[${i}].content`);
-    return { role, content: text, attachments };
-  });
+    const content = m.content;
+    // Plain text (most messages) needs neither readContent nor the field name it would report.
+    if (typeof content === 'string') out.push({ role, content, attachments: 0 });
+    else {
+      const { text, attachments } = readContent(content, `${field}[${i}].content`);
+      out.push({ role, content: text, attachments });
+    }
+  }
+  return out;
 }
 
 /** The kind of a value, for reject reasons. Never quotes text from the log (see excerptOf). */
