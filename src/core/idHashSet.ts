@@ -73,36 +73,33 @@ export class IdHashSet {
 
   /** Whether `id`'s fingerprint is in the set. */
   has(id: string): boolean {
-    this.fingerprint(id);
-    const a = this.hash[0]!;
-    const b = this.hash[1]!;
-    const s = this.slots;
-    for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
-      const x = s[2 * i]!;
-      const y = s[2 * i + 1]!;
-      if (x === a && y === b) return true;
-      if (x === 0 && y === 0) return false;
-    }
+    return !this.isEmpty(this.find(id));
   }
 
   /** Adds `id`; false when its fingerprint was already there (a repeat, or a collision). */
   add(id: string): boolean {
+    const i = this.find(id);
+    if (!this.isEmpty(i)) return false;
+    this.slots[2 * i] = this.hash[0]!;
+    this.slots[2 * i + 1] = this.hash[1]!;
+    this.count += 1;
+    if (this.count > this.capacity * MAX_LOAD) this.grow();
+    return true;
+  }
+
+  /** The slot holding `id`'s fingerprint, or the empty slot where it would go (fingerprint left in this.hash). */
+  private find(id: string): number {
     this.fingerprint(id);
     const a = this.hash[0]!;
     const b = this.hash[1]!;
     const s = this.slots;
     let i = a & this.mask;
-    for (; ; i = (i + 1) & this.mask) {
-      const x = s[2 * i]!;
-      const y = s[2 * i + 1]!;
-      if (x === a && y === b) return false;
-      if (x === 0 && y === 0) break;
-    }
-    s[2 * i] = a;
-    s[2 * i + 1] = b;
-    this.count += 1;
-    if (this.count > this.capacity * MAX_LOAD) this.grow();
-    return true;
+    while (!(s[2 * i] === a && s[2 * i + 1] === b) && !this.isEmpty(i)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  private isEmpty(i: number): boolean {
+    return this.slots[2 * i] === 0 && this.slots[2 * i + 1] === 0;
   }
 
   /** Leaves `id`'s fingerprint in this.hash (no allocation per id). */

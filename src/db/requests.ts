@@ -243,9 +243,14 @@ export class RequestWriter {
          FROM ${REPEATS} r WHERE r.rowid IN (SELECT rid FROM ${CONFLICTS}) ORDER BY r.source_line`,
       );
     }
-    const conflictSamples = (
-      await db.all<{ line: number | bigint }>(`SELECT source_line AS line FROM ${CONFLICTS} ORDER BY source_line LIMIT 5`)
-    ).map((c) => ({ line: Number(c.line), field: 'request_id', reason: CONFLICT_REASON }));
+    const conflictSamples =
+      conflicts === 0
+        ? []
+        : (await db.all<{ line: number | bigint }>(`SELECT source_line AS line FROM ${CONFLICTS} ORDER BY source_line LIMIT 5`)).map((c) => ({
+            line: Number(c.line),
+            field: 'request_id',
+            reason: CONFLICT_REASON,
+          }));
     await db.run(`DROP TABLE ${CONFLICTS}`);
     await db.run(`DROP TABLE ${FIRSTS}`);
     await db.run(`DROP TABLE ${KEPT}`);
