@@ -43,7 +43,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBBlobValue, DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import type * as ClassifierIndex from '../src/core/classifier/index.js';
 import type * as ClassifierModel from '../src/core/classifier/defaultModel.js';
 import type * as IngestRecord from '../src/core/ingestRecord.js';
@@ -65,6 +65,10 @@ interface Args {
   jobRows: number;
   messages: MessagesMode;
   hash: HashMode;
+  /** Workers send back only the texts masking changed; SQL builds the rest (see the header). */
+  delta: boolean;
+  /** Each job crosses as one UTF-8 BLOB built by SQL (string_agg), decoded and split in the worker. */
+  blob: boolean;
   variants: string[];
   dir?: string;
   keep: boolean;
@@ -74,7 +78,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { file: '/tmp/req200k.jsonl', rounds: 1, workers: 2, jobRows: 8192, messages: 'joined', hash: 'none', variants: ['a', 'p', 'b'], keep: false, check: false };
+  const a: Args = { file: '/tmp/req200k.jsonl', rounds: 1, workers: 2, jobRows: 8192, messages: 'joined', hash: 'none', delta: false, blob: false, variants: ['a', 'p', 'b'], keep: false, check: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -87,6 +91,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--job-rows') a.jobRows = Number(v());
     else if (k === '--messages') a.messages = v() as MessagesMode;
     else if (k === '--hash') a.hash = v() as HashMode;
+    else if (k === '--delta') a.delta = true;
+    else if (k === '--blob') a.blob = true;
     else if (k === '--variants') a.variants = v().split(',');
     else if (k === '--dir') a.dir = v();
     else if (k === '--keep') a.keep = true;
@@ -97,7 +103,8 @@ function parseArgs(argv: string[]): Args {
   }
   if (!['joined', 'json'].includes(a.messages)) throw new Error('--messages must be joined or json');
   if (!['none', 'js', 'sql'].includes(a.hash)) throw new Error('--hash must be none, js or sql');
-  if (a.hash === 'sql' && a.messages !== 'joined') throw new Error('--hash sql needs --messages joined (it reads the staged message list)');
+  if (a.blob && (a.messages !== 'joined' || a.hash === 'js')) throw new Error('--blob needs --messages joined and no --hash js');
+  if ((a.hash === 'sql' || a.delta) && a.messages !== 'joined') throw new Error('--hash sql and --delta need --messages joined (they read the staged message list)');
   return a;
 }
 
@@ -159,18 +166,53 @@ function streamColumns(messages: MessagesMode, hash: HashMode): StreamCol[] {
   return cols;
 }
 
-/** One job for a worker: the streamed columns of --job-rows rows. */
+/** One job for a worker: the streamed columns of --job-rows rows, or (--blob) their text in one UTF-8 buffer. */
 interface Job {
   n: number;
   cols: Record<string, (string | null)[] | Float64Array>;
+  blob?: Uint8Array;
+}
+
+/** --blob: one row's fields in the order of BLOB_FIELDS, rows and fields split by these (never in the bench log's text). */
+const ROW_SEP = '\x1c';
+const FIELD_SEP = '\x1d';
+const BLOB_FIELDS: readonly (readonly [name: string, kind: ColKind, sql: string])[] = [
+  ['system', 'str', `CASE WHEN system_text IS NULL THEN '' ELSE 'S' || system_text END`],
+  ['roles', 'str', `array_to_string(list_transform(msgs, m -> coalesce(m.role, 'user')), chr(31))`],
+  ['contents', 'str', `array_to_string(list_transform(msgs, m -> coalesce(m.content, '')), chr(30))`],
+  ['metadata', 'str', `'S' || metadata::VARCHAR`],
+  ['tool_count', 'num', `tool_count::VARCHAR`],
+  ['rf_type', 'str', `CASE WHEN response_format IS NULL THEN '' ELSE 'S' || coalesce(response_format->>'type', 'object') END`],
+  ['max_tokens', 'num', `coalesce(max_tokens::VARCHAR, '')`],
+  ['stream', 'num', `coalesce(stream::INTEGER::VARCHAR, '')`],
+  ['prompt_tokens', 'num', `coalesce(prompt_tokens::VARCHAR, '')`],
+];
+const BLOB_SQL = `SELECT encode(string_agg(${BLOB_FIELDS.map(([, , sql]) => sql).join(` || chr(29) || `)}, chr(28) ORDER BY rownum)) AS b, count(*) AS n
+  FROM staging WHERE rownum BETWEEN $1 AND $2`;
+
+/** The columns of a --blob job: strings `S...` (null when empty, for the nullable ones), numbers (NaN when empty). */
+function colsFromBlob(bytes: Uint8Array, n: number): Job['cols'] {
+  const rows = new TextDecoder().decode(bytes).split(ROW_SEP);
+  const cols: Job['cols'] = {};
+  BLOB_FIELDS.forEach(([name, kind], k) => (cols[name] = kind === 'num' ? new Float64Array(n) : new Array<string | null>(n)));
+  for (let i = 0; i < n; i++) {
+    const f = rows[i]!.split(FIELD_SEP);
+    BLOB_FIELDS.forEach(([name, kind], k) => {
+      const v = f[k]!;
+      if (kind === 'num') (cols[name] as Float64Array)[i] = v === '' ? Number.NaN : Number(v);
+      else if (name === 'roles' || name === 'contents') (cols[name] as (string | null)[])[i] = v;
+      else (cols[name] as (string | null)[])[i] = v === '' ? null : v.slice(1);
+    });
+  }
+  return cols;
 }
 
 /** What a worker sends back per job: masked text and the profile, column by column. */
 interface JobResult {
   n: number;
   system: (string | null)[];
-  messages: string[];
-  metadata: string[];
+  messages: (string | null)[];
+  metadata: (string | null)[];
   hash: string[] | null;
   /** task_type, domain, output_format, language, signals (JSON) per row. */
   strs: string[][];
@@ -198,11 +240,11 @@ function threadCpuNs(): number {
 const PHASES = ['build', 'classify', 'mask', 'hash', 'pack'] as const;
 
 async function workerMain(): Promise<void> {
-  const opts = workerData as { messages: MessagesMode; hash: HashMode };
+  const opts = workerData as { messages: MessagesMode; hash: HashMode; delta: boolean };
   const imp = (p: string) => import(pathToFileURL(join(DIST, p)).href);
   const { PromptClassifier } = (await imp('core/classifier/index.js')) as typeof ClassifierIndex;
   const { defaultModel } = (await imp('core/classifier/defaultModel.js')) as typeof ClassifierModel;
-  const { textForStorage } = (await imp('core/storeText.js')) as typeof StoreText;
+  const { textForStorage, maskText } = (await imp('core/storeText.js')) as typeof StoreText;
   const { canonicalHash } = (await imp('core/ingestRecord.js')) as typeof IngestRecord;
   const classifier = new PromptClassifier(defaultModel());
   const phaseNs = new Float64Array(PHASES.length);
@@ -215,10 +257,11 @@ async function workerMain(): Promise<void> {
       parentPort!.postMessage({ cpuNs: threadCpuNs() - cpuAtStart, phaseNs: Array.from(phaseNs) });
       return;
     }
-    const { n, cols } = msg.job!;
+    const { n } = msg.job!;
+    let t = threadCpuNs();
+    const cols = msg.job!.blob ? colsFromBlob(msg.job!.blob, n) : msg.job!.cols;
     const s = (name: string) => cols[name] as (string | null)[];
     const f = (name: string) => cols[name] as Float64Array;
-    let t = threadCpuNs();
     const lap = (phase: number) => {
       const now = threadCpuNs();
       phaseNs[phase] = phaseNs[phase]! + now - t;
@@ -324,7 +367,19 @@ async function workerMain(): Promise<void> {
       bools: new Uint8Array(n * PROFILE_BOOLS),
     };
     for (let i = 0; i < n; i++) {
-      const text = textForStorage(reqs[i]!, noRecord, '', 'redacted', false);
+      const r = reqs[i]!;
+      if (opts.delta) {
+        // Only what masking changed crosses back (null: SQL keeps or builds the original).
+        const sys = r.system_prompt === null ? null : maskText(r.system_prompt, 'redacted');
+        let changed = false;
+        for (const m of r.messages) if (maskText(m.content, 'redacted') !== m.content) changed = true;
+        out.system[i] = sys === r.system_prompt ? null : sys;
+        out.messages[i] = changed ? textForStorage(r, noRecord, '', 'redacted', false).messages : null;
+        const meta = textForStorage({ ...r, messages: [], system_prompt: null }, noRecord, '', 'redacted', false).metadata;
+        out.metadata[i] = meta === metadata[i] ? null : meta;
+        continue;
+      }
+      const text = textForStorage(r, noRecord, '', 'redacted', false);
       out.system[i] = text.system_prompt;
       out.messages[i] = text.messages ?? '[]';
       out.metadata[i] = text.metadata;
@@ -498,7 +553,7 @@ class WorkerPool {
   private next = 0;
   private readonly queues: ((r: JobResult) => void)[][] = [];
 
-  static async start(n: number, opts: { messages: MessagesMode; hash: HashMode }): Promise<WorkerPool> {
+  static async start(n: number, opts: { messages: MessagesMode; hash: HashMode; delta: boolean; blob: boolean }): Promise<WorkerPool> {
     const pool = new WorkerPool();
     const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`;
     await Promise.all(
@@ -521,7 +576,7 @@ class WorkerPool {
   /** Round robin: jobs are of equal size, and results come back in order per worker. */
   submit(job: Job): Promise<JobResult> {
     const i = this.next++ % this.workers.length;
-    const transfer = Object.values(job.cols).flatMap((c) => (c instanceof Float64Array ? [c.buffer as ArrayBuffer] : []));
+    const transfer = [...Object.values(job.cols), ...(job.blob ? [job.blob] : [])].flatMap((c) => (c instanceof Float64Array || c instanceof Uint8Array ? [c.buffer as ArrayBuffer] : []));
     return new Promise((res) => {
       this.queues[i]!.push(res);
       this.workers[i]!.postMessage({ job }, transfer);
@@ -553,8 +608,12 @@ function appendResult(app: DuckDBAppender, rownums: Float64Array, r: JobResult, 
     const sys = r.system[i];
     if (sys === null || sys === undefined) app.appendNull();
     else app.appendVarchar(sys);
-    app.appendVarchar(r.messages[i]!);
-    app.appendVarchar(r.metadata[i]!);
+    const msgs = r.messages[i];
+    if (msgs === null || msgs === undefined) app.appendNull();
+    else app.appendVarchar(msgs);
+    const meta = r.metadata[i];
+    if (meta === null || meta === undefined) app.appendNull();
+    else app.appendVarchar(meta);
     if (withHash) app.appendVarchar(r.hash![i]!);
     const o = i * PROFILE_NUMS;
     const b = i * PROFILE_BOOLS;
@@ -610,7 +669,18 @@ async function streamClassifyMask(conn: DuckDBConnection, pool: WorkerPool, args
   // 4 jobs arrived), and both tables are TEMP, so one connection, one transaction.
   const select = `SELECT ${cols.map((c) => `${c.sql} AS ${c.name}`).join(', ')} FROM staging WHERE rownum BETWEEN $1 AND $2`;
   const total = Number((await conn.runAndReadAll('SELECT count(*) FROM staging')).getRows()[0]![0]);
-  for (let first = 1; first <= total; first += args.jobRows) {
+  for (let first = 1; first <= total && args.blob; first += args.jobRows) {
+    const res = await conn.runAndReadAll(BLOB_SQL, [first, first + args.jobRows - 1]);
+    const [b, n] = res.getRows()[0]! as [DuckDBBlobValue | null, bigint];
+    const rows = Number(n);
+    const rownums = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) rownums[i] = first + i;
+    lap('fetch');
+    inflight.push({ rownums, result: pool.submit({ n: rows, cols: {}, blob: b ? b.bytes.slice() : new Uint8Array() }) });
+    lap('submit');
+    await drainTo(limit - 1);
+  }
+  for (let first = 1; first <= total && !args.blob; first += args.jobRows) {
     const result = await conn.stream(select, [first, first + args.jobRows - 1]);
     const chunks: DuckDBDataChunk[] = [];
     let rows = 0;
@@ -670,21 +740,32 @@ async function prototype(args: Args, dbPath: string): Promise<ChildReport> {
   if (rows !== lines) process.stderr.write(`sqlpath: read_json gave ${rows} rows for ${lines} lines: the real thing would fall back to the JS path here\n`);
   // Started apart from step 2: this experiment's workers boot tsx and transpile this script
   // (~1 s CPU each), which the real workers (dist/ JavaScript) would not.
-  const pool = await step(steps, '2a start workers (tsx boot: an artifact of this script)', () => WorkerPool.start(args.workers, { messages: args.messages, hash: args.hash }));
+  const pool = await step(steps, '2a start workers (tsx boot: an artifact of this script)', () => WorkerPool.start(args.workers, { messages: args.messages, hash: args.hash, delta: args.delta, blob: args.blob }));
   const parts: Record<string, number> = {};
   const w = await step(steps, '2 stream → workers (classify + mask) → append masked', () => streamClassifyMask(conn, pool, args, parts));
+  const text = args.delta
+    ? {
+        system: 'coalesce(m.system_prompt, s.system_text)',
+        messages: `coalesce(m.messages, to_json(list_transform(s.msgs, x -> {'role': coalesce(x.role, 'user'), 'content': coalesce(x.content, ''), 'attachments': 0}))::VARCHAR)`,
+        metadata: 'coalesce(m.metadata, s.metadata::VARCHAR)',
+      }
+    : { system: 'm.system_prompt', messages: 'm.messages', metadata: 'm.metadata' };
   const hashSql = args.hash === 'js' ? 'm.content_sha256' : args.hash === 'sql' ? `sha256(${CANONICAL_SQL})` : `'(not computed)'`;
   await step(steps, '3 INSERT requests + profiles (join on rownum, first copy wins), COMMIT', async () => {
     const masked = Number((await conn.runAndReadAll('SELECT count(*) FROM masked')).getRows()[0]![0]);
     if (masked !== rows) throw new Error(`masked holds ${masked} rows for ${rows} staged: a job was lost`);
+    // masked was appended in row-number order (jobs are drained in order): a POSITIONAL JOIN
+    // pairs the rows without hashing either side; checked here rather than assumed.
+    const misplaced = Number((await conn.runAndReadAll('SELECT count(*) FROM staging s POSITIONAL JOIN masked m WHERE s.rownum IS DISTINCT FROM m.rownum')).getRows()[0]![0]);
+    if (misplaced !== 0) throw new Error(`${misplaced} masked rows out of row-number order`);
     await conn.run('CREATE TEMP TABLE firsts AS SELECT min(rownum) AS rownum FROM staging GROUP BY request_id');
     await conn.run(
       `INSERT INTO requests (${REQUEST_COLUMNS})
-       SELECT s.request_id, s.ts, s.feature, s.tenant_id, s.user_id, s.requested_model, s.served_model, s.model, s.provider, m.system_prompt, m.messages,
+       SELECT s.request_id, s.ts, s.feature, s.tenant_id, s.user_id, s.requested_model, s.served_model, s.model, s.provider, ${text.system}, ${text.messages},
          s.has_prompt_text, s.tools, s.tool_count, s.response_format, s.max_tokens, s.temperature, s.stream, s.prompt_tokens, s.completion_tokens,
-         s.reasoning_tokens, s.cached_tokens, s.cost_usd, s.latency_ms, s.ttft_ms, s.finish_reason, s.status, s.error, m.metadata, 'openai', $1,
+         s.reasoning_tokens, s.cached_tokens, s.cost_usd, s.latency_ms, s.ttft_ms, s.finish_reason, s.status, s.error, ${text.metadata}, 'openai', $1,
          s.rownum, ${hashSql}, NULL, now()::TIMESTAMP, 'redacted'
-       FROM staging s SEMI JOIN firsts f USING (rownum) JOIN masked m USING (rownum)
+       FROM staging s POSITIONAL JOIN masked m SEMI JOIN firsts f ON f.rownum = s.rownum
        WHERE s.request_id NOT IN (SELECT request_id FROM requests)`,
       [file],
     );
@@ -692,7 +773,7 @@ async function prototype(args: Args, dbPath: string): Promise<ChildReport> {
       `INSERT INTO profiles SELECT s.request_id, $1, m.task_type, m.domain, m.reasoning, m.output_format, m.structured_output, m.latency_sensitivity,
          m.safety_risk, m.policy_sensitivity, m.context_tokens, m.needs_tools, m.multimodal, m.language, m.complexity,
          CAST(m.signals AS JSON)::VARCHAR[], now()::TIMESTAMP
-       FROM staging s SEMI JOIN firsts f USING (rownum) JOIN masked m USING (rownum)`,
+       FROM staging s POSITIONAL JOIN masked m SEMI JOIN firsts f ON f.rownum = s.rownum`,
       [CLASSIFIER_VERSION],
     );
     await conn.run('DROP TABLE firsts');
@@ -788,11 +869,13 @@ async function compare(protoDb: string, analyzeDb: string): Promise<Record<strin
 }
 
 /** A prototype variant `p[:joined|json][:none|js|sql]`: its own flags over the command line's. */
-function protoFlags(v: string, args: Args): { messages: MessagesMode; hash: HashMode } {
-  const f = { messages: args.messages, hash: args.hash };
+function protoFlags(v: string, args: Args): { messages: MessagesMode; hash: HashMode; delta: boolean; blob: boolean } {
+  const f = { messages: args.messages, hash: args.hash, delta: args.delta, blob: args.blob };
   for (const part of v.split(':').slice(1)) {
     if (part === 'joined' || part === 'json') f.messages = part;
     else if (part === 'none' || part === 'js' || part === 'sql') f.hash = part;
+    else if (part === 'delta') f.delta = true;
+    else if (part === 'blob') f.blob = true;
     else throw new Error(`unknown prototype option ${part} in ${v}`);
   }
   return f;
@@ -802,7 +885,7 @@ function variantName(v: string, args: Args): string {
   if (v === 'a') return '(a) DuckDB read_json alone';
   if (v === 'b') return '(b) pnyx analyze (current path)';
   const f = protoFlags(v, args);
-  return `(${v}) prototype, messages ${f.messages}, hash ${f.hash}`;
+  return `(${v}) prototype, messages ${f.messages}, hash ${f.hash}${f.delta ? ', masked text only where changed' : ''}${f.blob ? ', one BLOB per job' : ''}`;
 }
 
 async function orchestrate(args: Args): Promise<void> {
@@ -827,7 +910,7 @@ async function orchestrate(args: Args): Promise<void> {
       else if (v === 'b') m = await measure(process.execPath, [BIN, 'analyze', args.file, '--quiet', '--db', fresh(join(dir, 'analyze.duckdb'))]);
       else {
         const f = protoFlags(v, args);
-        const flags = ['--workers', String(args.workers), '--job-rows', String(args.jobRows), '--messages', f.messages, '--hash', f.hash];
+        const flags = ['--workers', String(args.workers), '--job-rows', String(args.jobRows), '--messages', f.messages, '--hash', f.hash, ...(f.delta ? ['--delta'] : []), ...(f.blob ? ['--blob'] : [])];
         m = await measure(process.execPath, [...process.execArgv, self, args.file, ...flags, '--child', fresh(protoDb(v))]);
         report = JSON.parse(m.stdout.trim().split('\n').pop()!) as ChildReport;
         rows = report.rows;
