@@ -12,16 +12,27 @@
  *      the real classifier (PromptClassifier) and the real masking (textForStorage: redactText of
  *      every text, the stored messages/metadata JSON) and send back masked text + profile; the main
  *      thread appends them (Appender) into a TEMP table `masked`;
- *   3. `INSERT INTO requests SELECT ... FROM staging JOIN masked USING (rownum)` (first copy of an
- *      id wins), the profiles into `profiles`, COMMIT;
+ *   3. `INSERT INTO requests SELECT ... FROM staging POSITIONAL JOIN masked` (masked is appended in
+ *      row-number order, checked; first copy of an id wins), the profiles into `profiles`, COMMIT;
+ *   all in one transaction on one connection (one streamed query per job: an Appender flush on the
+ *   connection of a pending stream ends that stream).
+ * Findings (README "Design study: DuckDB reads the log"): not cheaper than the current path.
  * and, in the same run on the same file, each as its own child process (its own CPU and peak RSS):
  *   (a) DuckDB's `CREATE TABLE AS SELECT * FROM read_json(FILE)` alone (as `npm run bench` (a));
  *   (b) `node bin/pnyx analyze FILE --db X --quiet` (the current path).
  * Variants alternate within each round; medians over rounds are printed with the load average.
  *
  *   npm run build && npx tsx scripts/bench-sqlpath.ts [FILE=/tmp/req200k.jsonl] [--rounds 3]
- *       [--workers 2] [--job-rows 8192] [--messages joined|json] [--hash none|js|sql]
- *       [--variants a,p,b] [--dir DIR] [--keep] [--check]
+ *       [--workers 2] [--job-rows 8192] [--messages joined|json] [--hash none|js|sql] [--delta]
+ *       [--blob] [--variants a,p,p:json,p:js,p:delta:blob,b] [--dir DIR] [--keep] [--check]
+ *
+ * --variants: what runs, in turn: `a`, `b`, and prototypes `p[:joined|json][:none|js|sql][:delta][:blob]`
+ *   (each part overrides the flag of that name for that variant).
+ * --delta: workers send back only the texts masking changed (null otherwise); step 3 keeps the
+ *   staged text for the rest and builds the messages JSON in SQL (to_json).
+ * --blob: each job leaves DuckDB as one UTF-8 BLOB (string_agg of the fields, split by control
+ *   characters the bench log never holds) and is decoded in the worker: the main thread neither
+ *   decodes nor clones the text.
  *
  * --messages: how workers get the messages: `joined` = roles and contents joined by SQL into two
  *   strings (split in JS), `json` = the messages array as DuckDB's JSON text (JSON.parse in JS).
