@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nA response that is not JSON, truncated, an HTML error page, of the wrong content type or of a changed shape is rejected with one line and exit code 8 (9 for network errors); the stored catalog is never replaced by a bad response. Syncing unchanged content stores nothing.' +
-        '\nA response listing fewer than half of the current snapshot\'s models (a filtered or partial list?) is refused the same way unless --allow-shrink. After a sync, models your logs use that the new snapshot lacks are named on stderr.',
+        '\nA response listing fewer than half of the current snapshot\'s models (a filtered or partial list?) is refused the same way unless --allow-shrink. When a snapshot is stored, models your logs use that it lacks are named on stderr.',
     )
     .action(async (flags: { url?: string; file?: string; timeout: number; retries: number; date?: string; allowShrink?: boolean }, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
