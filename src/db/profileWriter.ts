@@ -139,6 +139,8 @@ export interface ProfileWriterOptions {
    * are deleted first, so that a new request with such an id gets its own profile, once.
    */
   direct?: boolean;
+  /** The caller knows no profile lacks its request (see ProfileObserver): skip the orphan search (~0.5 s CPU per 1M stored requests). */
+  noOrphans?: boolean;
 }
 
 /**
@@ -161,7 +163,7 @@ export class ProfileWriter {
     await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
     w.staged = new ProfileChunkAppender(await db.conn.createAppender(STAGING, 'main', 'temp'), [...PROFILE_TYPES, BIGINT], opts.version, at);
     if (opts.direct) {
-      await deleteOrphanProfiles(db);
+      if (!opts.noOrphans) await deleteOrphanProfiles(db);
       w.direct = new ProfileChunkAppender(await db.conn.createAppender('profiles'), PROFILE_TYPES, opts.version, at);
     }
     return w;

@@ -4,6 +4,7 @@ import { toProfileTuple, type ProfileTuple } from '../core/classifier/profileTup
 import type { PnyxDb } from '../db/database.js';
 import { ProfileWriter } from '../db/profileWriter.js';
 import { countStaleProfiles, staleRequests } from '../db/profiles.js';
+import { dataGuard } from '../db/reportCache.js';
 import type { IngestObserver } from './ingest.js';
 
 /**
@@ -16,11 +17,20 @@ import type { IngestObserver } from './ingest.js';
 export class ProfileObserver implements IngestObserver {
   readonly derive = 'profile' as const;
   private writer: ProfileWriter | undefined;
+  /**
+   * The data guard (counts and latest write times of requests and profiles) right after this
+   * observer's last commit, when no profile lacked its request. If the next file's run finds the
+   * same, nothing changed since (that run committed, and nothing else writes while pnyx holds the
+   * database): its writer skips the orphan search. A run that rolled back after deleting orphans
+   * or writing profiles leaves other counts or another latest `classified_at`.
+   */
+  private cleanAt: string | undefined;
   /** Profiles written by the commits so far. */
   written = 0;
 
   async begin(db: PnyxDb): Promise<void> {
-    this.writer = await ProfileWriter.open(db, { version: CLASSIFIER_VERSION, atMicros: BigInt(Date.now()) * 1000n, direct: true });
+    const noOrphans = this.cleanAt !== undefined && (await dataGuard(db)) === this.cleanAt;
+    this.writer = await ProfileWriter.open(db, { version: CLASSIFIER_VERSION, atMicros: BigInt(Date.now()) * 1000n, direct: true, noOrphans });
   }
 
   add(requestId: string, profile: unknown, stored: boolean): void {
@@ -28,9 +38,10 @@ export class ProfileObserver implements IngestObserver {
     else this.writer!.addStaged(requestId, profile as ProfileTuple);
   }
 
-  async commit(): Promise<void> {
+  async commit(db: PnyxDb): Promise<void> {
     this.written += await this.writer!.commit('insertNew');
     this.writer = undefined;
+    this.cleanAt = await dataGuard(db);
   }
 
   abort(): void {

@@ -60,6 +60,12 @@ function spyStatements(db: PnyxDb, fail: (sql: string) => boolean = () => false)
   return statements;
 }
 
+/** Counts the searches for profiles whose request is not stored. */
+function orphanSearches(db: PnyxDb): () => number {
+  const one = vi.spyOn(db, 'one');
+  return () => one.mock.calls.filter(([sql]) => /FROM profiles ANTI JOIN requests/.test(sql)).length;
+}
+
 const options = (extra: Partial<IngestOptions> = {}): IngestOptions => ({ mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...extra });
 
 // a, b and c repeat; their later copies are fenced (conflicts), so a first copy's profile is unfenced.
@@ -126,11 +132,17 @@ describe('profiles at ingest', () => {
   it('deletes profiles whose request is not stored before appending, so a returning id gets one new profile', async () => {
     const db = await PnyxDb.open(join(t.path, 'orphan.duckdb'));
     try {
-      await ingestFile(db, file([rec('a'), rec('b')]), options());
+      const searches = orphanSearches(db);
+      // One observer across the runs, as in a batch: after its own commit it knows there is no orphan.
+      const observer = new ProfileObserver();
+      await ingestFile(db, file([rec('a'), rec('b')]), options({ observers: [observer] }));
+      await ingestFile(db, file([rec('b')]), options({ observers: [observer] }));
+      expect(searches()).toBe(1);
       // Orphans, as an edit outside pnyx leaves them: a's request deleted, a profile for an id never stored.
       await db.run("DELETE FROM requests WHERE request_id = 'a'");
       await db.run("INSERT INTO profiles SELECT * REPLACE ('zz' AS request_id) FROM profiles WHERE request_id = 'b'");
-      const r = await ingestFile(db, file([rec('a', true), rec('c')]), options());
+      const r = await ingestFile(db, file([rec('a', true), rec('c')]), options({ observers: [observer] }));
+      expect(searches()).toBe(2);
       expect([r.stored, r.duplicates]).toEqual([2, 0]);
       // a has one profile, of the copy stored now (fenced); zz is gone; b is as it was.
       expect((await profiles(db)).map(({ request_id, fenced }) => [request_id, fenced])).toEqual([
@@ -184,9 +196,10 @@ describe('profiles at ingest', () => {
       let failAt: RegExp | undefined;
       spyStatements(db, (q) => failAt?.test(q) ?? false);
       // In the requests' commit step (profile Appenders still open), and after the profiles' commit.
+      const small = file([rec('s'), rec('a', true)]);
       for (const at of [/^DROP TABLE ingest_repeats/, /^INSERT INTO ingest_runs/]) {
         failAt = at;
-        await expect(ingestFile(db, big, options())).rejects.toThrow('injected failure');
+        await expect(ingestFile(db, small, options())).rejects.toThrow('injected failure');
         expect(await profiles(db)).toEqual(before);
       }
       failAt = undefined;
