@@ -131,8 +131,12 @@ export class RequestWriter {
     return w;
   }
 
-  /** Appends one request row (see REQUEST_ROW_COLUMNS), in file order. */
-  appendRow(row: RequestRow): void {
+  /**
+   * Appends one request row (see REQUEST_ROW_COLUMNS), in file order. Returns true when the row
+   * went straight into `requests` (its id is new to the database and to this run), false when it
+   * went to the side table (a repeat, or a new id whose fingerprint collided: see commit).
+   */
+  appendRow(row: RequestRow): boolean {
     const isNew = this.seen.add(row[REQUEST_ID] as string);
     const a = isNew ? this.requests : this.repeats;
     for (const c of this.plan) {
@@ -147,6 +151,7 @@ export class RequestWriter {
     a.endRow();
     const n = isNew ? ++this.appended : ++this.repeated;
     if (n % APPENDER_FLUSH_ROWS === 0) a.flushSync();
+    return isNew;
   }
 
   addReject(line: number, field: string, reason: string, raw: string | null): void {

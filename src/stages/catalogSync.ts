@@ -4,7 +4,9 @@ import { basename } from 'node:path';
 import { PnyxError } from '../core/errors.js';
 import { parseOpenRouterResponse, toCatalogModel, type OpenRouterModelsResponse } from '../core/catalog/openrouter.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryDelayMs, type RetryPolicy } from '../core/catalog/retry.js';
-import { storeSnapshot, type NewSnapshot, type SnapshotInfo } from '../db/catalog.js';
+import { isSuspiciousShrink } from '../core/catalog/shrink.js';
+import { currentSnapshot, ensureBundledCatalog, storeSnapshot, type NewSnapshot, type SnapshotInfo } from '../db/catalog.js';
+import { featureModelUsage } from '../db/catalogDiff.js';
 import type { PnyxDb } from '../db/database.js';
 
 export const OPENROUTER_MODELS_URL = 'https://openrouter.ai/api/v1/models';
@@ -26,6 +28,15 @@ export interface SyncResult {
   created: boolean;
   attempts: number;
   source: string;
+  /** Set when --allow-shrink stored a snapshot listing fewer than half of the previous one's models. */
+  shrank: { from: number; to: number } | null;
+  /** Catalog ids that stored requests run on (matched in the previous snapshot) and the new one lacks; most requests first. */
+  usedModelsGone: string[];
+}
+
+export interface StoreOptions {
+  /** Store a snapshot even when it lists fewer than half of the current snapshot's models. */
+  allowShrink?: boolean;
 }
 
 /** A fetched and validated response, ready to store. */
@@ -75,10 +86,42 @@ export async function fetchCatalog(opts: SyncOptions): Promise<FetchedCatalog> {
   };
 }
 
-/** Stores a fetched catalog as a dated snapshot (idempotent when unchanged). */
-export async function storeFetchedCatalog(db: PnyxDb, fetched: FetchedCatalog): Promise<SyncResult> {
+/**
+ * Stores a fetched catalog as a dated snapshot (idempotent when unchanged). Refuses, before any
+ * write, a snapshot listing fewer than half of the current snapshot's models unless `allowShrink`.
+ */
+export async function storeFetchedCatalog(db: PnyxDb, fetched: FetchedCatalog, opts: StoreOptions = {}): Promise<SyncResult> {
+  await ensureBundledCatalog(db);
+  const previous = await currentSnapshot(db);
+  const count = fetched.snapshot.models.length;
+  const shrinks = previous !== undefined && isSuspiciousShrink(previous.model_count, count);
+  if (previous && shrinks && !opts.allowShrink) {
+    const where = fetched.snapshot.origin ?? fetched.snapshot.source;
+    throw new PnyxError(
+      'catalog',
+      `${where}: lists ${count} models, fewer than half of the ${previous.model_count} in the current catalog (snapshot #${previous.snapshot_id}, ${previous.snapshot_date}, ${previous.source}); ` +
+        'a filtered or partial response? Nothing was stored; pass --allow-shrink to store it anyway',
+    );
+  }
   const { snapshot, created } = await storeSnapshot(db, fetched.snapshot);
-  return { snapshot, created, attempts: fetched.attempts, source: fetched.snapshot.source };
+  return {
+    snapshot,
+    created,
+    attempts: fetched.attempts,
+    source: fetched.snapshot.source,
+    shrank: previous && shrinks && created ? { from: previous.model_count, to: count } : null,
+    usedModelsGone: previous && created ? await usedModelsGone(db, previous.snapshot_id, fetched.snapshot.models) : [],
+  };
+}
+
+/** Catalog ids of `snapshotId` that the stored requests run on and `models` lacks, most requests first. */
+async function usedModelsGone(db: PnyxDb, snapshotId: number, models: readonly { id: string }[]): Promise<string[]> {
+  const kept = new Set(models.map((m) => m.id));
+  const requests = new Map<string, number>();
+  for (const u of await featureModelUsage(db, [snapshotId, snapshotId])) {
+    if (!kept.has(u.catalog_id)) requests.set(u.catalog_id, (requests.get(u.catalog_id) ?? 0) + Number(u.requests));
+  }
+  return [...requests].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
 }
 
 function readCatalogFile(path: string): string {

@@ -18,12 +18,17 @@ export { REJECT_RAW_MAX_CHARS };
  * Parsing runs in worker threads, so an observer does not see the CanonicalRequest: it names a
  * pure deriver (src/stages/derivers.ts) that the parse workers run on every valid request, and
  * receives its result with the request id. `add` is called for every valid record in file order,
- * duplicates included; `commit` runs after the rows are in `requests`, in the same transaction.
+ * duplicates included, with `stored`: true when the record's row went straight into `requests`
+ * (its id is new to the database and to this run; nothing else of this run has that id before
+ * it), false when the row went to the repeats side table (a repeat of a stored id or of an
+ * earlier line, or, rarely, a new id whose fingerprint collided: its first row is stored at the
+ * requests' commit). `commit` runs after the rows are in `requests` (side table settled), in the
+ * same transaction.
  */
 export interface IngestObserver {
   readonly derive: DeriverName;
   begin(db: PnyxDb): Promise<void>;
-  add(requestId: string, derived: unknown): void;
+  add(requestId: string, derived: unknown, stored: boolean): void;
   commit(db: PnyxDb): Promise<void>;
   abort(): void;
 }
@@ -190,10 +195,10 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
       for (const [from, to] of res.renames) tallyRename(featureRenames, from, to);
       for (let i = 0; i < res.rows.length; i++) {
         const row = res.rows[i]!;
-        writer.appendRow(row);
+        const stored = writer.appendRow(row);
         if (observers.length > 0) {
           const d = res.derived[i]!;
-          for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k]);
+          for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k], stored);
         }
       }
       for (const [line, field, reason, stored, raw, excerpt] of res.rejects) {
@@ -228,8 +233,18 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
       await parser.close();
     }
     const sha = preSha ?? hash.digest('hex');
-    const { conflictSamples, ...counts } = await writer.commit(sha);
-    for (const o of observers) await o.commit(db);
+    let settled: Awaited<ReturnType<RequestWriter['commit']>>;
+    try {
+      settled = await writer.commit(sha);
+      for (const o of observers) await o.commit(db);
+    } catch (err) {
+      // Close every Appender inside this (failing) transaction: one left open would flush its
+      // rows into whatever transaction is current when it is garbage-collected.
+      writer.abort();
+      for (const o of observers) o.abort();
+      throw err;
+    }
+    const { conflictSamples, ...counts } = settled;
     await recordIngestedFile(db, { sha256: sha, path, size: info.size, format: info.kind + (info.gzip ? '.gz' : ''), read, ...counts, options: optionsKey });
     const shown = [...samples, ...conflictSamples].sort((a, b) => a.line - b.line).slice(0, REJECT_SAMPLES_SHOWN);
     await recordIngestRun(db, writer.runMark, { sha256: sha, path, sampleRate: parseOpts.sampleRate, read, ...counts, sampledOut });

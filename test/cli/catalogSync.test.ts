@@ -14,6 +14,12 @@ import { HAS_SHARED, sharedPath } from '../helpers/shared.js';
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, 'catalog', name));
 const GOOD = fixture('openrouter-2026-08-19-trimmed.json');
 
+/** GOOD without the given model ids: a real response with a few models fewer. */
+function without(ids: string[]): string {
+  const body = JSON.parse(GOOD.toString('utf8')) as { data: { id: string }[] };
+  return JSON.stringify({ ...body, data: body.data.filter((m) => !ids.includes(m.id)) });
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 const served = new Map<string, number>();
 const routes: Record<string, Handler> = {
@@ -52,6 +58,7 @@ beforeAll(async () => {
     served.set(path, n);
     const h = routes[path];
     if (h) h(req, res, n);
+    else if (path.startsWith('/without/')) res.writeHead(200, { 'content-type': 'application/json' }).end(without(decodeURIComponent(path.slice(9)).split(',')));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -74,11 +81,28 @@ describe('pnyx catalog sync over HTTP', () => {
   const snapshots = async (): Promise<SnapshotsJson> => JSON.parse((await cli('snapshots', '--json')).stdout) as SnapshotsJson;
   let good: SnapshotsJson;
 
-  it('stores a dated snapshot from a good response, and nothing when it is unchanged', async () => {
+  it('refuses a response listing fewer than half of the current snapshot, naming both counts, and stores nothing', async () => {
+    const before = await snapshots();
+    expect([before.current, before.snapshots.find((s) => s.snapshot_id === 3)?.model_count]).toEqual([3, 414]);
     const r = await cli('sync', '--url', `${base}/ok`, '--date', '2026-08-19');
+    expect(r.code).toBe(8);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `pnyx: ${base}/ok: lists 10 models, fewer than half of the 414 in the current catalog (snapshot #3, 2026-08-19, bundled); ` +
+        'a filtered or partial response? Nothing was stored; pass --allow-shrink to store it anyway\n',
+    );
+    const file = join(FIXTURES, 'catalog', 'openrouter-2025-05-22-trimmed.json');
+    const f = await cli('sync', '--file', file);
+    expect(f.code).toBe(8);
+    expect(f.stderr).toBe(`pnyx: ${file}: lists 5 models, fewer than half of the 414 in the current catalog (snapshot #3, 2026-08-19, bundled); a filtered or partial response? Nothing was stored; pass --allow-shrink to store it anyway\n`);
+    expect(await snapshots()).toEqual(before);
+  });
+
+  it('stores it with --allow-shrink and says it shrank, and stores nothing when it is unchanged', async () => {
+    const r = await cli('sync', '--url', `${base}/ok`, '--date', '2026-08-19', '--allow-shrink');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`stored catalog snapshot #4 (2026-08-19, 10 models) from url:${base}/ok\n`);
+    expect(r.stdout).toBe(`stored catalog snapshot #4 (2026-08-19, 10 models) from url:${base}/ok; the catalog shrank: 414 → 10 models (--allow-shrink)\n`);
     good = await snapshots();
     expect(good.current).toBe(4);
     expect(good.snapshots.map((s) => [s.snapshot_id, s.source, s.model_count])).toEqual([
@@ -135,7 +159,7 @@ describe('pnyx catalog sync over HTTP', () => {
 
   it('retries HTTP 429 honouring Retry-After, then stores the snapshot', async () => {
     const fresh = join(t.path, 'retry.duckdb');
-    const r = await runCliAsync(['--db', fresh, 'catalog', 'sync', '--url', `${base}/429-twice`, '--date', '2026-08-20']);
+    const r = await runCliAsync(['--db', fresh, 'catalog', 'sync', '--url', `${base}/429-twice`, '--date', '2026-08-20', '--allow-shrink']);
     expect(r.code).toBe(0);
     expect(served.get('/429-twice')).toBe(3);
     expect(r.stderr).toBe('pnyx: HTTP 429 Too Many Requests; retrying in 0.0s (attempt 2 of 4)\npnyx: HTTP 429 Too Many Requests; retrying in 0.0s (attempt 3 of 4)\n');
@@ -146,6 +170,37 @@ describe('pnyx catalog sync over HTTP', () => {
     const r = await cli('sync', '--url', 'ftp://example.com/models');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('pnyx: --url must be an http(s) URL, got "ftp://example.com/models"\n');
+  });
+
+  describe('models the logs use', () => {
+    const usage = join(t.path, 'usage.duckdb');
+    const sync = (...args: string[]) => runCliAsync(['--db', usage, 'catalog', 'sync', '--date', '2026-08-21', ...args]);
+    beforeAll(async () => {
+      // 7 requests: openai/gpt-5 ×3 (two features), gemini-2.5-flash ×2 (logged without provider),
+      // deepseek/deepseek-v3.2 ×1, and a model no catalog lists.
+      const r = await runCliAsync(['--db', usage, 'analyze', join(FIXTURES, 'catalog', 'requests-for-sync.jsonl')]);
+      if (r.code !== 0) throw new Error(r.stderr);
+    });
+
+    it('warns about none while the new snapshot keeps them, shrunk or not', async () => {
+      const shrunk = await sync('--url', `${base}/ok`, '--allow-shrink');
+      expect([shrunk.code, shrunk.stderr]).toEqual([0, '']);
+      expect(shrunk.stdout).toMatch(/^stored catalog snapshot #4 \(2026-08-21, 10 models\) .*414 → 10 models/);
+      // one unused model fewer (9 of 10): an ordinary sync, no flag needed, no shrink note
+      const fewer = await sync('--url', `${base}/without/google/gemini-2.5-pro`);
+      expect([fewer.code, fewer.stderr]).toEqual([0, '']);
+      expect(fewer.stdout).toBe(`stored catalog snapshot #5 (2026-08-21, 9 models) from url:${base}/without/google/gemini-2.5-pro\n`);
+    });
+
+    it('names the used models a sync dropped, most requests first', async () => {
+      const path = '/without/google/gemini-2.5-pro,openai/gpt-5,google/gemini-2.5-flash';
+      const r = await sync('--url', `${base}${path}`);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`stored catalog snapshot #6 (2026-08-21, 7 models) from url:${base}${path}\n`);
+      expect(r.stderr).toBe('pnyx: warning: 2 models your logs use are not in the new catalog: openai/gpt-5, google/gemini-2.5-flash\n');
+      const snaps = JSON.parse((await runCliAsync(['--db', usage, 'catalog', 'snapshots', '--json'])).stdout) as SnapshotsJson;
+      expect(snaps.current).toBe(6);
+    });
   });
 
   it.skipIf(!HAS_SHARED)('syncs the full real 2026-08-19 response (414 models)', async () => {

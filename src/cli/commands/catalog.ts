@@ -6,6 +6,7 @@ import { parseScoresCsv, parseScoresJson } from '../../core/catalog/importScores
 import { filterCatalog } from '../../core/catalog/filter.js';
 import { DEFAULT_RETRY_POLICY } from '../../core/catalog/retry.js';
 import { isCapability } from '../../core/catalog/scores.js';
+import { listWithMore } from '../../core/catalog/shrink.js';
 import { CAPABILITIES, type ModelCatalog } from '../../core/catalog/types.js';
 import { PnyxError } from '../../core/errors.js';
 import { bundledPriceHistory } from '../../db/bundledCatalog.js';
@@ -55,11 +56,13 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-attempt timeout in milliseconds', positiveInt('--timeout'), 30_000)
     .option('--retries <n>', 'retries on timeouts, connection errors, HTTP 429 and 5xx (backoff 1s, 2s, 4s…; Retry-After honoured up to 30s)', positiveInt('--retries'), DEFAULT_RETRY_POLICY.retries)
     .option('--date <YYYY-MM-DD>', "snapshot date (default: the file's snapshot_date field, else today, UTC)")
+    .option('--allow-shrink', 'store the response even if it lists fewer than half of the current snapshot\'s models')
     .addHelpText(
       'after',
-      '\nA response that is not JSON, truncated, an HTML error page, of the wrong content type or of a changed shape is rejected with one line and exit code 8 (9 for network errors); the stored catalog is never replaced by a bad response. Syncing unchanged content stores nothing.',
+      '\nA response that is not JSON, truncated, an HTML error page, of the wrong content type or of a changed shape is rejected with one line and exit code 8 (9 for network errors); the stored catalog is never replaced by a bad response. Syncing unchanged content stores nothing.' +
+        '\nA response listing fewer than half of the current snapshot\'s models (a filtered or partial list?) is refused the same way unless --allow-shrink. When a snapshot is stored, models your logs use that it lacks are named on stderr.',
     )
-    .action(async (flags: { url?: string; file?: string; timeout: number; retries: number; date?: string }, cmd: Command) => {
+    .action(async (flags: { url?: string; file?: string; timeout: number; retries: number; date?: string; allowShrink?: boolean }, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
       if (flags.url && flags.file) throw new PnyxError('usage', 'give --url or --file, not both');
       if (flags.url && !/^https?:\/\//i.test(flags.url)) throw new PnyxError('usage', `--url must be an http(s) URL, got "${flags.url}"`);
@@ -76,13 +79,18 @@ export function register(program: Command): void {
       });
       const db = await openDb(g);
       try {
-        const r = await storeFetchedCatalog(db, fetched);
+        const r = await storeFetchedCatalog(db, fetched, { allowShrink: flags.allowShrink });
         const s = r.snapshot;
+        const shrank = r.shrank ? `; the catalog shrank: ${r.shrank.from} → ${r.shrank.to} models (--allow-shrink)` : '';
         out(
           r.created
-            ? `stored catalog snapshot #${s.snapshot_id} (${s.snapshot_date}, ${s.model_count} models) from ${sanitizeForTerminal(r.source)}`
+            ? `stored catalog snapshot #${s.snapshot_id} (${s.snapshot_date}, ${s.model_count} models) from ${sanitizeForTerminal(r.source)}${shrank}`
             : `catalog unchanged: same content as snapshot #${s.snapshot_id} (${s.snapshot_date}, ${s.model_count} models); nothing stored`,
         );
+        const gone = r.usedModelsGone;
+        if (gone.length) {
+          process.stderr.write(sanitizeForTerminal(`pnyx: warning: ${gone.length} model${gone.length === 1 ? '' : 's'} your logs use ${gone.length === 1 ? 'is' : 'are'} not in the new catalog: ${listWithMore(gone, 5)}`) + '\n');
+        }
       } finally {
         db.close();
       }
