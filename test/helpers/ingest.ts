@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { PnyxDb } from '../../src/db/database.js';
 import type { CliResult } from './cli.js';
 
@@ -16,6 +16,20 @@ export function countsLine(stderr: string): Counts | undefined {
   if (!m) return undefined;
   const [read, stored, duplicates, rejected] = m.slice(1).map(Number) as [number, number, number, number];
   return { read, stored, duplicates, rejected };
+}
+
+/**
+ * Runs `db.run` through a spy that records each statement and fails (rejects with "injected
+ * failure") those `fail` picks; returns the recorded statements.
+ */
+export function spyStatements(db: PnyxDb, fail: (sql: string) => boolean = () => false): string[] {
+  const statements: string[] = [];
+  const run = db.run.bind(db);
+  vi.spyOn(db, 'run').mockImplementation((sql, params) => {
+    statements.push(sql);
+    return fail(sql) ? Promise.reject(new Error('injected failure')) : run(sql, params);
+  });
+  return statements;
 }
 
 export async function query<T extends Record<string, unknown>>(db: string, sql: string): Promise<T[]> {

@@ -7,6 +7,7 @@ import { PnyxDb } from '../../src/db/database.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
 import { ingestFile, type IngestObserver, type IngestOptions } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
+import { spyStatements } from '../helpers/ingest.js';
 
 /**
  * Profiles at ingest: a row stored straight into `requests` has its profile appended straight
@@ -47,17 +48,6 @@ async function profiles(db: PnyxDb): Promise<Profile[]> {
     `SELECT p.request_id, len(list_filter(p.signals, s -> s LIKE 'code:%')) > 0 AS fenced, CAST(p AS VARCHAR) AS row
      FROM (SELECT * EXCLUDE (classified_at) FROM profiles) p ORDER BY p.request_id, row`,
   );
-}
-
-/** Runs `db.run` through a spy that records each statement and can fail chosen ones. */
-function spyStatements(db: PnyxDb, fail: (sql: string) => boolean = () => false): string[] {
-  const statements: string[] = [];
-  const run = db.run.bind(db);
-  vi.spyOn(db, 'run').mockImplementation((sql, params) => {
-    statements.push(sql);
-    return fail(sql) ? Promise.reject(new Error('injected failure')) : run(sql, params);
-  });
-  return statements;
 }
 
 /** Counts the searches for profiles whose request is not stored. */

@@ -8,6 +8,7 @@ import { StoredIdCache } from '../../src/db/requests.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
 import { ingestFile, ingestFiles, type IngestOptions } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
+import { spyStatements } from '../helpers/ingest.js';
 
 /**
  * Repeated request ids: within one file (same content = duplicate, other content = conflict,
@@ -78,12 +79,7 @@ interface Outcome {
  */
 async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}, batch = false): Promise<Outcome> {
   const db = await PnyxDb.open(join(t.path, `${name}.duckdb`));
-  const statements: string[] = [];
-  const run = db.run.bind(db);
-  vi.spyOn(db, 'run').mockImplementation((sql, params) => {
-    statements.push(sql);
-    return run(sql, params);
-  });
+  const statements = spyStatements(db);
   const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
   try {
     const options = { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...opts };
@@ -181,12 +177,9 @@ describe('ingest of repeated request ids', () => {
 
   it('reads the stored ids again after a run that rolled back', async () => {
     const db = await PnyxDb.open(join(t.path, 'rollback.duckdb'));
-    const run = db.run.bind(db);
     let failRunRecord = true;
     // The run record is written after the requests' commit step, inside the file's transaction.
-    vi.spyOn(db, 'run').mockImplementation((sql, params) =>
-      failRunRecord && sql.startsWith('INSERT INTO ingest_runs') ? Promise.reject(new Error('injected failure')) : run(sql, params),
-    );
+    spyStatements(db, (sql) => failRunRecord && sql.startsWith('INSERT INTO ingest_runs'));
     const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
     const cache = new StoredIdCache();
     const options = { mapping: DEFAULT_MAPPING, workers: 0 };
