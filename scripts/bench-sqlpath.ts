@@ -60,6 +60,7 @@ import type * as ClassifierModel from '../src/core/classifier/defaultModel.js';
 import type * as IngestRecord from '../src/core/ingestRecord.js';
 import type * as StoreText from '../src/core/storeText.js';
 import type { CanonicalRequest, ChatMessage } from '../src/core/request.js';
+import { median } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -841,12 +842,6 @@ await conn.run('CREATE TABLE t AS SELECT * FROM read_json($1)', [input]);
 
 /** How many cores (a) keeps busy on a quiet 2-core machine: 23.6 s CPU in 16.9 s wall at 1M rows (README, fifth pass). */
 const A_PARALLELISM = 1.4;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const fresh = (p: string): string => {
   for (const f of [p, `${p}.wal`]) rmSync(f, { force: true });

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateLog } from './benchData.js';
+import { median } from './stats.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin/pnyx');
@@ -172,8 +173,7 @@ parentPort.once('message', () => {
     for (const r of reqs) c.classify(r);
     return performance.now() - t;
   };
-  const cold = pass();
-  parentPort.postMessage({ n: reqs.length, ms: cold });
+  parentPort.postMessage({ n: reqs.length, ms: [pass()] });
   parentPort.once('message', () => {
     const warm = [];
     for (let i = 0; i < workerData.passes; i++) warm.push(pass());
@@ -200,20 +200,18 @@ async function classifyThroughput(log: string, n: number, threads: number): Prom
   const per = Math.ceil(lines.length / threads);
   const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { lines: lines.slice(i * per, (i + 1) * per), passes: WARM_PASSES } }));
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
-  // All workers run a round together; the round's wall time is the slowest worker's.
-  const round = async (): Promise<{ n: number; ms: number | number[] }[]> => {
-    const done = workers.map((w) => new Promise<{ n: number; ms: number | number[] }>((r) => w.once('message', r)));
+  // All workers run a round of passes together; a pass's wall time is the slowest worker's.
+  const round = async (): Promise<{ prompts: number; ms: number[] }> => {
+    const done = workers.map((w) => new Promise<{ n: number; ms: number[] }>((r) => w.once('message', r)));
     for (const w of workers) w.postMessage('go');
-    return Promise.all(done);
+    const rs = await Promise.all(done);
+    return { prompts: rs.reduce((s, r) => s + r.n, 0), ms: rs[0]!.ms.map((_, i) => Math.max(...rs.map((r) => r.ms[i]!))) };
   };
   const cold = await round();
   const warm = await round();
   await Promise.all(workers.map((w) => w.terminate()));
-  const prompts = cold.reduce((s, r) => s + r.n, 0);
-  const slowest = (ms: (r: { ms: number | number[] }) => number, rs: { ms: number | number[] }[]) => Math.max(...rs.map(ms));
-  const passMs = Array.from({ length: WARM_PASSES }, (_, i) => slowest((r) => (r.ms as number[])[i]!, warm)).sort((a, b) => a - b);
-  const median = (passMs[(WARM_PASSES - 1) >> 1]! + passMs[WARM_PASSES >> 1]!) / 2;
-  return { prompts, perSecond: prompts / (slowest((r) => r.ms as number, cold) / 1000), warmPerSecond: prompts / (median / 1000) };
+  const prompts = cold.prompts;
+  return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000) };
 }
 
 async function main(): Promise<void> {

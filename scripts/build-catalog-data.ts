@@ -19,6 +19,7 @@ import { clamp01, combineScores, minMax, NON_REASONING_PREFIX, SPEED_TARGETS } f
 import { CAPABILITIES, type ScoreSource } from '../src/core/catalog/types.js';
 import { splitCsvRows } from '../src/core/csv.js';
 import { DOMAINS } from '../src/core/profile.js';
+import { median } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(here, '..');
@@ -228,12 +229,6 @@ const AA_SPEED: { column: string; metric: string; target: string }[] = [
   { column: 'MedianTokens/s', metric: 'median output tokens/s', target: SPEED_TARGETS.output_tokens_per_s },
   { column: 'MedianFirstChunk(s)', metric: 'median first chunk (s)', target: SPEED_TARGETS.ttft_s },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** model name -> metric -> {date, raw}: the latest date that has a value wins. */
 const aaLatest = new Map<string, Map<string, { date: string; raw: number }>>();
