@@ -47,7 +47,6 @@
  * and the workers' own CPU (/proc/thread-self/schedstat) and the workers' CPU per phase.
  * What runs in the workers is the build in dist/ (what ships), so build first.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -60,12 +59,12 @@ import type * as ClassifierModel from '../src/core/classifier/defaultModel.js';
 import type * as IngestRecord from '../src/core/ingestRecord.js';
 import type * as StoreText from '../src/core/storeText.js';
 import type { CanonicalRequest, ChatMessage } from '../src/core/request.js';
+import { check, measure, TIME, type Measured } from './measure.js';
 import { median } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const BIN = join(ROOT, 'bin/pnyx');
-const TIME = '/usr/bin/time';
 
 type MessagesMode = 'joined' | 'json';
 type HashMode = 'none' | 'js' | 'sql';
@@ -800,36 +799,12 @@ async function prototype(args: Args, dbPath: string): Promise<ChildReport> {
 // ---------------------------------------------------------------------------------------------
 // The orchestrator: each variant in a child process, alternating, medians over rounds.
 
-interface Measured {
-  wallS: number;
-  cpuS: number;
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command under GNU time: its wall, user+sys CPU (children included) and peak RSS. */
-function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
+/** Runs a step (scripts/measure.ts); the study needs GNU time's CPU figure, and a failed step stops it. */
+async function measured(cmd: string, cmdArgs: string[]): Promise<Measured> {
   if (!existsSync(TIME)) throw new Error(`${TIME} is needed (GNU time)`);
-  const timeOut = join(tmpdir(), `pnyx-sqlpath-time-${process.pid}-${Date.now()}`);
-  const child = spawn(TIME, ['-f', '%e %M %U %S', '-o', timeOut, cmd, ...cmdArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const last = existsSync(timeOut) ? (readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '') : '';
-      rmSync(timeOut, { force: true });
-      const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
-      if (code !== 0 || !m) {
-        fail(new Error(`${cmd} ${cmdArgs.join(' ')} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-        return;
-      }
-      done({ wallS: Number(m[1]), peakRssMb: Number(m[2]) / 1024, cpuS: Number(m[3]) + Number(m[4]), stdout, stderr });
-    });
-  });
+  const m = await measure(cmd, cmdArgs);
+  check(`${cmd} ${cmdArgs.join(' ')}`, m);
+  return m;
 }
 
 const BASELINE = `
@@ -912,18 +887,18 @@ async function orchestrate(args: Args): Promise<void> {
     for (const v of order) {
       let m: Measured;
       let report: ChildReport | undefined;
-      if (v === 'a') m = await measure(process.execPath, ['--input-type=module', '-e', BASELINE, args.file, fresh(join(dir, 'baseline.duckdb'))]);
-      else if (v === 'b') m = await measure(process.execPath, [BIN, 'analyze', args.file, '--quiet', '--db', fresh(join(dir, 'analyze.duckdb'))]);
+      if (v === 'a') m = await measured(process.execPath, ['--input-type=module', '-e', BASELINE, args.file, fresh(join(dir, 'baseline.duckdb'))]);
+      else if (v === 'b') m = await measured(process.execPath, [BIN, 'analyze', args.file, '--quiet', '--db', fresh(join(dir, 'analyze.duckdb'))]);
       else {
         const f = protoFlags(v, args);
         const flags = ['--workers', String(args.workers), '--job-rows', String(args.jobRows), '--messages', f.messages, '--hash', f.hash, ...(f.delta ? ['--delta'] : []), ...(f.blob ? ['--blob'] : [])];
-        m = await measure(process.execPath, [...process.execArgv, self, args.file, ...flags, '--child', fresh(protoDb(v))]);
+        m = await measured(process.execPath, [...process.execArgv, self, args.file, ...flags, '--child', fresh(protoDb(v))]);
         report = JSON.parse(m.stdout.trim().split('\n').pop()!) as ChildReport;
         rows = report.rows;
         if (m.stderr.trim()) out(`  (${v}) stderr: ${m.stderr.trim()}`);
       }
       (results[v] ??= []).push({ m, report });
-      out(`  (${v}) ${m.wallS.toFixed(1)} s wall, ${m.cpuS.toFixed(1)} s CPU, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
+      out(`  (${v}) ${m.seconds.toFixed(1)} s wall, ${m.cpuSeconds.toFixed(1)} s CPU, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
     }
     if (args.check && round === 0 && results.b) {
       for (const v of args.variants.filter((x) => x.startsWith('p'))) {
@@ -942,12 +917,12 @@ async function orchestrate(args: Args): Promise<void> {
   // A prototype's cost is its steps' CPU: the process also boots tsx (here and in each worker),
   // which the real thing would not.
   const stepsCpu = (v: string) => median(results[v]!.map((r) => r.report!.steps.filter((x) => !x.name.startsWith('2a')).reduce((t, x) => t + x.cpuS, 0)));
-  const cost = (v: string) => (v.startsWith('p') ? stepsCpu(v) : med(v, (m) => m.cpuS));
+  const cost = (v: string) => (v.startsWith('p') ? stepsCpu(v) : med(v, (m) => m.cpuSeconds));
   out('| variant | wall s | CPU s (process) | CPU s (steps, without tsx boot) | CPU µs/row | peak RSS MB |');
   out('|---|---|---|---|---|---|');
   for (const v of args.variants) {
     out(
-      `| ${variantName(v, args)} | ${med(v, (m) => m.wallS).toFixed(1)} | ${med(v, (m) => m.cpuS).toFixed(1)} | ${v.startsWith('p') ? stepsCpu(v).toFixed(1) : ''} | ${us(cost(v))} | ${med(v, (m) => m.peakRssMb).toFixed(0)} |`,
+      `| ${variantName(v, args)} | ${med(v, (m) => m.seconds).toFixed(1)} | ${med(v, (m) => m.cpuSeconds).toFixed(1)} | ${v.startsWith('p') ? stepsCpu(v).toFixed(1) : ''} | ${us(cost(v))} | ${med(v, (m) => m.peakRssMb).toFixed(0)} |`,
     );
   }
   for (const v of args.variants.filter((x) => x.startsWith('p'))) {
@@ -972,7 +947,7 @@ async function orchestrate(args: Args): Promise<void> {
   }
   if (results.a) {
     out('');
-    const a = med('a', (m) => m.cpuS);
+    const a = med('a', (m) => m.cpuSeconds);
     for (const v of args.variants.filter((x) => x !== 'a')) {
       const cpu = cost(v);
       out(`CPU ratio (${v})/(a): ${(cpu / a).toFixed(2)}; projected wall ratio on a quiet 2-core machine: ${(cpu / 1.8 / (a / A_PARALLELISM)).toFixed(2)} (wall ≈ CPU / 1.8; (a) ≈ CPU / ${A_PARALLELISM})`);

@@ -14,7 +14,6 @@
  * Each step also reports its CPU seconds (user + system; on a shared machine the wall time
  * moves with the load, the CPU time much less) and the database file it left.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,11 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateLog } from './benchData.js';
+import { check, measure, type Measured } from './measure.js';
 import { median } from './stats.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin/pnyx');
-const TIME = '/usr/bin/time';
 
 interface Args {
   rows: number;
@@ -60,61 +59,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-interface Measured {
-  seconds: number;
-  /** User + system CPU seconds (GNU time only, else NaN). */
-  cpuSeconds: number;
-  peakRssMb: number;
-  /** Size of the database file the step left (MB), when it wrote one. */
-  dbMb?: number;
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-/** Runs a command, timing it and reading its peak RSS (GNU time, else /proc VmHWM polling). */
-function measure(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
-  const useTime = existsSync(TIME);
-  const timeOut = join(tmpdir(), `pnyx-bench-time-${process.pid}-${Date.now()}`);
-  const [c, a] = useTime ? [TIME, ['-f', '%e %M %U %S', '-o', timeOut, cmd, ...args]] : [cmd, args];
-  const t0 = process.hrtime.bigint();
-  const child = spawn(c, a, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  let hwm = 0;
-  const poll = useTime
-    ? undefined
-    : setInterval(() => {
-        try {
-          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          if (m) hwm = Math.max(hwm, Number(m[1]));
-        } catch {
-          /* exited */
-        }
-      }, 50);
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (poll) clearInterval(poll);
-      let seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      let cpuSeconds = Number.NaN;
-      if (useTime && existsSync(timeOut)) {
-        const last = readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '';
-        const m = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
-        if (m) {
-          seconds = Number(m[1]);
-          hwm = Number(m[2]);
-          cpuSeconds = Number(m[3]) + Number(m[4]);
-        }
-        rmSync(timeOut, { force: true });
-      }
-      done({ seconds, cpuSeconds, peakRssMb: hwm / 1024, stdout, stderr, code: code ?? -1 });
-    });
-  });
-}
-
 /** The physical baseline, run in a child: DuckDB alone reading the file into a fresh database. */
 const BASELINE_SCRIPT = `
 const { DuckDBInstance } = await import(${JSON.stringify(join(REPO, 'node_modules/@duckdb/node-api/lib/index.js'))});
@@ -143,10 +87,6 @@ async function pnyx(args: string[], db: string, memoryLimit?: string): Promise<M
 
 function counts(stderr: string): string {
   return /\d+ read, \d+ stored, \d+ duplicates, \d+ rejected[^\n]*/.exec(stderr)?.[0] ?? '(no counts line)';
-}
-
-function check(step: string, m: Measured): void {
-  if (m.code !== 0) throw new Error(`${step} failed (exit ${m.code}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
 /**
