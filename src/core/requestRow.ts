@@ -96,3 +96,162 @@ export function toRequestRow(r: CanonicalRequest, line: number, contentHash: str
     storeText,
   ];
 }
+
+/**
+ * A batch of request rows in columns, as parse workers hand them to the main thread: the text
+ * cells (every `varchar` column) as UTF-8 bytes in one buffer, the other cells as numbers.
+ * Its buffers are transferred between threads (no copy, no string rebuilt on the way), and the
+ * writer hands byte ranges to DuckDB as they are: nothing is converted per cell on the main
+ * thread. `ids` (the request ids as strings) is what the main thread needs as strings (repeat
+ * detection, observers).
+ */
+export interface EncodedRows {
+  count: number;
+  ids: string[];
+  /** UTF-8 of every text cell, row by row, in the order of TEXT_COLUMNS. */
+  text: Uint8Array;
+  /**
+   * Per row and text column (row * TEXT_COLUMNS.length + k), where the cell's bytes end; a cell
+   * starts where the one before it ends (0 for the first). A NULL cell holds `-1 - end`.
+   */
+  ends: Int32Array;
+  /** Per row and value column (row * VALUE_COLUMNS.length + k): numbers; booleans as 0/1, timestamps as epoch ms. */
+  values: Float64Array;
+  /** 1 where a value cell is NULL (same indexing as `values`). */
+  nulls: Uint8Array;
+}
+
+const indexesOf = (kinds: (k: ColumnKind) => boolean): number[] =>
+  REQUEST_ROW_COLUMNS.flatMap(([, kind], i) => (kinds(kind) ? [i] : []));
+/** The RequestRow indexes of the text columns, and of the others (value columns), in table order. */
+export const TEXT_COLUMNS: readonly number[] = indexesOf((k) => k === 'varchar');
+export const VALUE_COLUMNS: readonly number[] = indexesOf((k) => k !== 'varchar');
+/** Where `source_line` sits among the value columns. */
+const SOURCE_LINE_VALUE = VALUE_COLUMNS.indexOf(ROW_SOURCE_LINE);
+
+const utf8 = new TextEncoder();
+
+/**
+ * Builds an EncodedRows batch row by row. Text is encoded once, here (in the parse worker):
+ * TextEncoder writes a lone surrogate as U+FFFD, as DuckDB's string appends do, and keeps NUL
+ * characters.
+ */
+export class RowEncoder {
+  private text: Uint8Array;
+  private pos = 0;
+  private ends: Int32Array;
+  private values: Float64Array;
+  private nulls: Uint8Array;
+  private readonly ids: string[] = [];
+
+  /** `textBytes`: a first guess of the text size (the buffer grows as needed). */
+  constructor(textBytes = 1 << 16, rows = 256) {
+    this.text = new Uint8Array(Math.max(textBytes, 1024));
+    this.ends = new Int32Array(rows * TEXT_COLUMNS.length);
+    this.values = new Float64Array(rows * VALUE_COLUMNS.length);
+    this.nulls = new Uint8Array(rows * VALUE_COLUMNS.length);
+  }
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  add(row: RequestRow): void {
+    const r = this.ids.length;
+    if ((r + 1) * TEXT_COLUMNS.length > this.ends.length) this.growRows();
+    this.ids.push(row[TEXT_COLUMNS[0]!] as string);
+    let e = r * TEXT_COLUMNS.length;
+    for (const c of TEXT_COLUMNS) {
+      const v = row[c];
+      if (v === null || v === undefined) this.ends[e++] = -1 - this.pos;
+      else {
+        const s = v as string;
+        // At most 3 bytes per UTF-16 unit.
+        if (this.pos + s.length * 3 > this.text.length) this.growText(s.length * 3);
+        this.pos += utf8.encodeInto(s, this.text.subarray(this.pos)).written;
+        this.ends[e++] = this.pos;
+      }
+    }
+    let k = r * VALUE_COLUMNS.length;
+    for (const c of VALUE_COLUMNS) {
+      const v = row[c];
+      if (v === null || v === undefined) {
+        this.nulls[k] = 1;
+        this.values[k++] = 0;
+      } else {
+        this.nulls[k] = 0;
+        this.values[k++] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+      }
+    }
+  }
+
+  /** The batch (the encoder is spent). */
+  finish(): EncodedRows {
+    const n = this.ids.length;
+    return {
+      count: n,
+      ids: this.ids,
+      text: this.text.subarray(0, this.pos),
+      ends: this.ends.subarray(0, n * TEXT_COLUMNS.length),
+      values: this.values.subarray(0, n * VALUE_COLUMNS.length),
+      nulls: this.nulls.subarray(0, n * VALUE_COLUMNS.length),
+    };
+  }
+
+  private growText(need: number): void {
+    const next = new Uint8Array(Math.max(this.text.length * 2, this.pos + need));
+    next.set(this.text.subarray(0, this.pos));
+    this.text = next;
+  }
+
+  private growRows(): void {
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const next = make(a.length * 2);
+      next.set(a);
+      return next;
+    };
+    this.ends = grow(this.ends, (n) => new Int32Array(n));
+    this.values = grow(this.values, (n) => new Float64Array(n));
+    this.nulls = grow(this.nulls, (n) => new Uint8Array(n));
+  }
+}
+
+/** The buffers of a batch, for a worker's transfer list. */
+export function encodedBuffers(rows: EncodedRows): ArrayBuffer[] {
+  return [rows.text.buffer, rows.ends.buffer, rows.values.buffer, rows.nulls.buffer] as ArrayBuffer[];
+}
+
+/** Row `i`'s source line. */
+export function encodedSourceLine(rows: EncodedRows, i: number): number {
+  return rows.values[i * VALUE_COLUMNS.length + SOURCE_LINE_VALUE]!;
+}
+
+/** Adds `offset` to every row's source line (byte batches number their lines from 1). */
+export function shiftSourceLines(rows: EncodedRows, offset: number): void {
+  const w = VALUE_COLUMNS.length;
+  for (let i = 0; i < rows.count; i++) rows.values[i * w + SOURCE_LINE_VALUE]! += offset;
+}
+
+/** Row `i` back as a RequestRow (tests, and anything that wants plain values). */
+export function decodeRow(rows: EncodedRows, i: number): RequestRow {
+  const row: RequestRow = new Array<RowValue>(REQUEST_ROW_COLUMNS.length);
+  const dec = new TextDecoder();
+  TEXT_COLUMNS.forEach((c, k) => {
+    const at = i * TEXT_COLUMNS.length + k;
+    const end = rows.ends[at]!;
+    const prev = at === 0 ? 0 : rows.ends[at - 1]!;
+    const start = prev < 0 ? -1 - prev : prev;
+    row[c] = end < 0 ? null : dec.decode(rows.text.subarray(start, end));
+  });
+  VALUE_COLUMNS.forEach((c, k) => {
+    const at = i * VALUE_COLUMNS.length + k;
+    const v = rows.values[at]!;
+    row[c] = rows.nulls[at] ? null : REQUEST_ROW_COLUMNS[c]![1] === 'boolean' ? v === 1 : v;
+  });
+  return row;
+}
+
+/** Every row of a batch as RequestRows. */
+export function decodeRows(rows: EncodedRows): RequestRow[] {
+  return Array.from({ length: rows.count }, (_, i) => decodeRow(rows, i));
+}

@@ -193,12 +193,12 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
       sampledOut += res.sampledOut;
       joined += res.joined;
       for (const [from, to] of res.renames) tallyRename(featureRenames, from, to);
-      for (let i = 0; i < res.rows.length; i++) {
-        const row = res.rows[i]!;
-        const stored = writer.appendRow(row);
+      const rows = res.rows;
+      for (let i = 0; i < rows.count; i++) {
+        const stored = writer.appendRow(rows, i);
         if (observers.length > 0) {
           const d = res.derived[i]!;
-          for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k], stored);
+          for (let k = 0; k < observers.length; k++) observers[k]!.add(rows.ids[i]!, d[k], stored);
         }
       }
       for (const [line, field, reason, stored, raw, excerpt] of res.rejects) {

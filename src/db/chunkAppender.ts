@@ -1,0 +1,242 @@
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
+
+/** Rows per DataChunk: DuckDB's vector size, the most a chunk holds. */
+export const CHUNK_ROWS = 2048;
+/**
+ * Rows an Appender buffers before handing them to the table. Unflushed rows sit in the
+ * Appender's own memory, outside DuckDB's memory_limit (measured: ~5 KB per chat request, 1 GB
+ * at 200k rows); flushed rows go to the transaction's storage, which the limit governs and
+ * DuckDB writes out as row groups fill.
+ */
+export const APPENDER_FLUSH_ROWS = 8192;
+
+const TWO_32 = 4294967296;
+
+interface Column {
+  /** Bytes per value in the vector's data (0: strings, written into the vector as they come). */
+  readonly width: number;
+  readonly list: boolean;
+  /** Fixed-width values of the current chunk (lists: offset and length, 16 bytes per row). */
+  readonly data: ArrayBuffer;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly u8: Uint8Array;
+  /** One bit per row, 1 = valid (DuckDB's layout). */
+  readonly validity: Uint8Array;
+  hasNull: boolean;
+  /** Set once for every row (constant) instead of per row. */
+  constant: boolean;
+  /** Lists: items in the child vector so far, and its reserved capacity. */
+  listSize: number;
+  listCapacity: number;
+}
+
+/**
+ * Appends rows to one table as DataChunks that it fills in place, column by column: numbers go
+ * into typed arrays copied into the chunk's vectors once per chunk, strings straight into the
+ * chunk's string vectors (as UTF-8 bytes, or as JS strings), NULLs into a validity bitmask. Per
+ * cell this is one native call for a string and none for anything else, against one or more per
+ * value with a row Appender (and node-api's DataChunk vectors, which keep every value in JS
+ * arrays first). Every row must set every column that is not constant (a string cell left unset
+ * reads as '').
+ */
+export class ChunkAppender {
+  private readonly columns: Column[];
+  private chunk: DuckDBDataChunk;
+  private vectors: (duckdb.Vector | undefined)[];
+  private children: (duckdb.Vector | undefined)[];
+  /** The current row's index in the chunk. */
+  private row = 0;
+  private sinceFlush = 0;
+  /** Rows appended in all. */
+  count = 0;
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    types: readonly DuckDBType[],
+  ) {
+    this.columns = types.map((t) => column(t));
+    this.chunk = DuckDBDataChunk.create(types);
+    this.vectors = new Array(types.length);
+    this.children = new Array(types.length);
+  }
+
+  /** For every column of the Appender's table, with the table's own types (JSON included). */
+  static forTable(appender: DuckDBAppender): ChunkAppender {
+    const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+    return new ChunkAppender(appender, types);
+  }
+
+  private vector(col: number): duckdb.Vector {
+    return (this.vectors[col] ??= duckdb.data_chunk_get_vector(this.chunk.chunk, col));
+  }
+
+  /** A string cell from its UTF-8 bytes. */
+  bytes(col: number, utf8: Uint8Array): void {
+    duckdb.vector_assign_string_element_len(this.vector(col), this.row, utf8);
+  }
+
+  string(col: number, s: string): void {
+    duckdb.vector_assign_string_element(this.vector(col), this.row, s);
+  }
+
+  null(col: number): void {
+    const c = this.columns[col]!;
+    c.validity[this.row >> 3]! &= ~(1 << (this.row & 7));
+    c.hasNull = true;
+  }
+
+  double(col: number, v: number): void {
+    this.columns[col]!.f64[this.row] = v;
+  }
+
+  integer(col: number, v: number): void {
+    this.columns[col]!.i32[this.row] = v;
+  }
+
+  /** A BIGINT (or TIMESTAMP, in microseconds) from a number: whole numbers are exact up to 2^53. */
+  int64(col: number, v: number): void {
+    setInt64(this.columns[col]!.i32, this.row, v);
+  }
+
+  boolean(col: number, v: boolean): void {
+    this.columns[col]!.u8[this.row] = v ? 1 : 0;
+  }
+
+  /** A LIST(VARCHAR) cell. */
+  stringList(col: number, items: readonly string[]): void {
+    const c = this.columns[col]!;
+    const v = this.vector(col);
+    const at = c.listSize;
+    if (at + items.length > c.listCapacity || this.children[col] === undefined) {
+      c.listCapacity = Math.max(c.listCapacity * 2, at + items.length, CHUNK_ROWS);
+      duckdb.list_vector_reserve(v, c.listCapacity);
+      this.children[col] = duckdb.list_vector_get_child(v);
+    }
+    const child = this.children[col]!;
+    for (let k = 0; k < items.length; k++) duckdb.vector_assign_string_element(child, at + k, items[k]!);
+    c.listSize = at + items.length;
+    const e = this.row * 4;
+    c.i32[e] = at;
+    c.i32[e + 1] = 0;
+    c.i32[e + 2] = items.length;
+    c.i32[e + 3] = 0;
+  }
+
+  /** Every row of a column gets this 64-bit value (a BIGINT or TIMESTAMP constant), or NULL. */
+  constantInt64(col: number, v: number | null): void {
+    const c = this.columns[col]!;
+    c.constant = true;
+    if (v === null) {
+      c.validity.fill(0);
+      c.hasNull = true;
+    } else for (let r = 0; r < CHUNK_ROWS; r++) setInt64(c.i32, r, v);
+  }
+
+  /** Every row of a column is NULL. */
+  constantNull(col: number): void {
+    const c = this.columns[col]!;
+    c.constant = true;
+    c.validity.fill(0);
+    c.hasNull = true;
+  }
+
+  endRow(): void {
+    this.count++;
+    if (++this.row === CHUNK_ROWS) this.appendChunk();
+  }
+
+  /** Hands the buffered rows to the table. */
+  flush(): void {
+    if (this.row > 0) this.appendChunk();
+    this.appender.flushSync();
+    this.sinceFlush = 0;
+  }
+
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
+  }
+
+  abort(): void {
+    try {
+      this.appender.closeSync();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private appendChunk(): void {
+    const n = this.row;
+    const chunk = this.chunk.chunk;
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i]!;
+      const v = this.vector(i);
+      if (c.list) {
+        duckdb.list_vector_set_size(v, c.listSize);
+        duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
+        c.listSize = 0;
+        c.listCapacity = 0;
+      } else if (c.width > 0) duckdb.copy_data_to_vector(v, 0, c.data, 0, n * c.width);
+      if (c.hasNull) {
+        duckdb.vector_ensure_validity_writable(v);
+        duckdb.copy_data_to_vector_validity(v, 0, c.validity.buffer as ArrayBuffer, 0, Math.ceil(n / 64) * 8);
+        if (!c.constant) {
+          c.validity.fill(0xff);
+          c.hasNull = false;
+        }
+      }
+    }
+    duckdb.data_chunk_set_size(chunk, n);
+    this.appender.appendDataChunk(this.chunk);
+    // The chunk is reused: reset empties its string heap and marks every row valid again.
+    duckdb.data_chunk_reset(chunk);
+    this.vectors.fill(undefined);
+    this.children.fill(undefined);
+    this.row = 0;
+    // Unflushed rows sit in the Appender's memory, outside DuckDB's memory_limit (see APPENDER_FLUSH_ROWS).
+    this.sinceFlush += n;
+    if (this.sinceFlush >= APPENDER_FLUSH_ROWS) {
+      this.appender.flushSync();
+      this.sinceFlush = 0;
+    }
+  }
+}
+
+function setInt64(i32: Int32Array, row: number, v: number): void {
+  const whole = Math.trunc(v);
+  const hi = Math.floor(whole / TWO_32);
+  i32[row * 2] = whole - hi * TWO_32; // stored as the low 32 bits
+  i32[row * 2 + 1] = hi;
+}
+
+const WIDTH: Partial<Record<DuckDBTypeId, number>> = {
+  [DuckDBTypeId.BOOLEAN]: 1,
+  [DuckDBTypeId.INTEGER]: 4,
+  [DuckDBTypeId.BIGINT]: 8,
+  [DuckDBTypeId.DOUBLE]: 8,
+  [DuckDBTypeId.TIMESTAMP]: 8,
+  [DuckDBTypeId.VARCHAR]: 0,
+  [DuckDBTypeId.LIST]: 0,
+};
+
+function column(t: DuckDBType): Column {
+  const width = WIDTH[t.typeId];
+  if (width === undefined) throw new Error(`ChunkAppender: no column of type ${t.toString()}`);
+  const list = t.typeId === DuckDBTypeId.LIST;
+  const data = new ArrayBuffer(CHUNK_ROWS * (list ? 16 : Math.max(width, 1)));
+  return {
+    width,
+    list,
+    data,
+    i32: new Int32Array(data),
+    f64: new Float64Array(data),
+    u8: new Uint8Array(data),
+    validity: new Uint8Array(CHUNK_ROWS / 8).fill(0xff),
+    hasNull: false,
+    constant: false,
+    listSize: 0,
+    listCapacity: 0,
+  };
+}
