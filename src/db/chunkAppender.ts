@@ -27,9 +27,17 @@ interface Column {
   hasNull: boolean;
   /** Set once for every row (constant) instead of per row. */
   constant: boolean;
-  /** Lists: items in the child vector so far, and its reserved capacity. */
+  /** A string every row holds (see constantString). */
+  constantText: Uint8Array | undefined;
+  /**
+   * Strings (of a VARCHAR column, or of a list's child vector) that do not fit inline in their
+   * 16-byte entry: assigned to the vector once the entries are copied in, by row (child index).
+   */
+  longAt: number[];
+  longValue: (Uint8Array | string)[];
+  /** Lists: the child vector's entries, and how many there are so far. */
+  childData: Uint8Array;
   listSize: number;
-  listCapacity: number;
 }
 
 /**
@@ -43,9 +51,7 @@ interface Column {
  */
 export class ChunkAppender {
   private readonly columns: Column[];
-  private chunk: DuckDBDataChunk;
-  private vectors: (duckdb.Vector | undefined)[];
-  private children: (duckdb.Vector | undefined)[];
+  private readonly chunk: DuckDBDataChunk;
   /** The current row's index in the chunk. */
   private row = 0;
   private sinceFlush = 0;
@@ -58,8 +64,6 @@ export class ChunkAppender {
   ) {
     this.columns = types.map((t) => column(t));
     this.chunk = DuckDBDataChunk.create(types);
-    this.vectors = new Array(types.length);
-    this.children = new Array(types.length);
   }
 
   /** For every column of the Appender's table, with the table's own types (JSON included). */
@@ -68,23 +72,28 @@ export class ChunkAppender {
     return new ChunkAppender(appender, types);
   }
 
-  private vector(col: number): duckdb.Vector {
-    return (this.vectors[col] ??= duckdb.data_chunk_get_vector(this.chunk.chunk, col));
-  }
-
   /** A string cell from its UTF-8 bytes. */
   bytes(col: number, utf8: Uint8Array): void {
-    duckdb.vector_assign_string_element_len(this.vector(col), this.row, utf8);
+    const c = this.columns[col]!;
+    if (!inlineBytes(c.u8, this.row, utf8)) {
+      c.longAt.push(this.row);
+      c.longValue.push(utf8);
+    }
   }
 
   string(col: number, s: string): void {
-    duckdb.vector_assign_string_element(this.vector(col), this.row, s);
+    const c = this.columns[col]!;
+    if (!inlineAscii(c.u8, this.row, s)) {
+      c.longAt.push(this.row);
+      c.longValue.push(s);
+    }
   }
 
   null(col: number): void {
     const c = this.columns[col]!;
     c.validity[this.row >> 3]! &= ~(1 << (this.row & 7));
     c.hasNull = true;
+    if (c.width === 0 && !c.list) c.u8.fill(0, this.row * 16, this.row * 16 + 16);
   }
 
   double(col: number, v: number): void {
@@ -107,15 +116,18 @@ export class ChunkAppender {
   /** A LIST(VARCHAR) cell. */
   stringList(col: number, items: readonly string[]): void {
     const c = this.columns[col]!;
-    const v = this.vector(col);
     const at = c.listSize;
-    if (at + items.length > c.listCapacity || this.children[col] === undefined) {
-      c.listCapacity = Math.max(c.listCapacity * 2, at + items.length, CHUNK_ROWS);
-      duckdb.list_vector_reserve(v, c.listCapacity);
-      this.children[col] = duckdb.list_vector_get_child(v);
+    if ((at + items.length) * 16 > c.childData.length) {
+      const next = new Uint8Array(Math.max(c.childData.length * 2, (at + items.length) * 16));
+      next.set(c.childData);
+      c.childData = next;
     }
-    const child = this.children[col]!;
-    for (let k = 0; k < items.length; k++) duckdb.vector_assign_string_element(child, at + k, items[k]!);
+    for (let k = 0; k < items.length; k++) {
+      if (!inlineAscii(c.childData, at + k, items[k]!)) {
+        c.longAt.push(at + k);
+        c.longValue.push(items[k]!);
+      }
+    }
     c.listSize = at + items.length;
     const e = this.row * 4;
     c.i32[e] = at;
@@ -132,6 +144,16 @@ export class ChunkAppender {
       c.validity.fill(0);
       c.hasNull = true;
     } else for (let r = 0; r < CHUNK_ROWS; r++) setInt64(c.i32, r, v);
+  }
+
+  /**
+   * Every row of a VARCHAR column holds this string: DuckDB copies it into the chunk once, and
+   * each row's entry points at that copy.
+   */
+  constantString(col: number, s: string): void {
+    const c = this.columns[col]!;
+    c.constant = true;
+    c.constantText = new TextEncoder().encode(s);
   }
 
   /** Every row of a column is NULL. */
@@ -172,13 +194,25 @@ export class ChunkAppender {
     const chunk = this.chunk.chunk;
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i]!;
-      const v = this.vector(i);
+      const v = duckdb.data_chunk_get_vector(chunk, i);
       if (c.list) {
+        duckdb.list_vector_reserve(v, c.listSize);
+        const child = duckdb.list_vector_get_child(v);
+        duckdb.copy_data_to_vector(child, 0, c.childData.buffer as ArrayBuffer, 0, c.listSize * 16);
+        assignLong(child, c);
         duckdb.list_vector_set_size(v, c.listSize);
         duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
         c.listSize = 0;
-        c.listCapacity = 0;
       } else if (c.width > 0) duckdb.copy_data_to_vector(v, 0, c.data, 0, n * c.width);
+      else {
+        if (c.constantText) {
+          duckdb.vector_assign_string_element_len(v, 0, c.constantText);
+          const entry = duckdb.vector_get_data(v, 16);
+          for (let r = 0; r < n; r++) c.u8.set(entry, r * 16);
+        }
+        duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
+        assignLong(v, c);
+      }
       if (c.hasNull) {
         duckdb.vector_ensure_validity_writable(v);
         duckdb.copy_data_to_vector_validity(v, 0, c.validity.buffer as ArrayBuffer, 0, Math.ceil(n / 64) * 8);
@@ -192,8 +226,6 @@ export class ChunkAppender {
     this.appender.appendDataChunk(this.chunk);
     // The chunk is reused: reset empties its string heap and marks every row valid again.
     duckdb.data_chunk_reset(chunk);
-    this.vectors.fill(undefined);
-    this.children.fill(undefined);
     this.row = 0;
     // Unflushed rows sit in the Appender's memory, outside DuckDB's memory_limit (see APPENDER_FLUSH_ROWS).
     this.sinceFlush += n;
@@ -202,6 +234,56 @@ export class ChunkAppender {
       this.sinceFlush = 0;
     }
   }
+}
+
+/**
+ * DuckDB's string entry (string_t) is 16 bytes: a uint32 length, then up to 12 bytes inline
+ * (zero-padded) or a 4-byte prefix and a pointer. A string of at most 12 bytes is written inline
+ * here, in JS, and reaches the vector with the rest of its column in one copy; a longer one is
+ * assigned by DuckDB (which copies it into the vector's string heap). Returns false for those.
+ */
+const INLINE_BYTES = 12;
+
+function inlineBytes(entries: Uint8Array, row: number, utf8: Uint8Array): boolean {
+  const len = utf8.length;
+  if (len > INLINE_BYTES) return false;
+  const o = row * 16;
+  writeLength(entries, o, len);
+  for (let k = 0; k < len; k++) entries[o + 4 + k] = utf8[k]!;
+  entries.fill(0, o + 4 + len, o + 16);
+  return true;
+}
+
+/** inlineBytes for a JS string that is short and ASCII (its UTF-16 units are its bytes). */
+function inlineAscii(entries: Uint8Array, row: number, s: string): boolean {
+  const len = s.length;
+  if (len > INLINE_BYTES) return false;
+  const o = row * 16;
+  for (let k = 0; k < len; k++) {
+    const u = s.charCodeAt(k);
+    if (u > 0x7f) return false;
+    entries[o + 4 + k] = u;
+  }
+  writeLength(entries, o, len);
+  entries.fill(0, o + 4 + len, o + 16);
+  return true;
+}
+
+function writeLength(entries: Uint8Array, o: number, len: number): void {
+  entries[o] = len;
+  entries[o + 1] = 0;
+  entries[o + 2] = 0;
+  entries[o + 3] = 0;
+}
+
+function assignLong(v: duckdb.Vector, c: Column): void {
+  for (let k = 0; k < c.longAt.length; k++) {
+    const value = c.longValue[k]!;
+    if (typeof value === 'string') duckdb.vector_assign_string_element(v, c.longAt[k]!, value);
+    else duckdb.vector_assign_string_element_len(v, c.longAt[k]!, value);
+  }
+  c.longAt.length = 0;
+  c.longValue.length = 0;
 }
 
 function setInt64(i32: Int32Array, row: number, v: number): void {
@@ -225,7 +307,8 @@ function column(t: DuckDBType): Column {
   const width = WIDTH[t.typeId];
   if (width === undefined) throw new Error(`ChunkAppender: no column of type ${t.toString()}`);
   const list = t.typeId === DuckDBTypeId.LIST;
-  const data = new ArrayBuffer(CHUNK_ROWS * (list ? 16 : Math.max(width, 1)));
+  // Strings: their 16-byte entries; lists: offset and length (16 bytes) per row.
+  const data = new ArrayBuffer(CHUNK_ROWS * (width === 0 ? 16 : width));
   return {
     width,
     list,
@@ -236,7 +319,10 @@ function column(t: DuckDBType): Column {
     validity: new Uint8Array(CHUNK_ROWS / 8).fill(0xff),
     hasNull: false,
     constant: false,
+    constantText: undefined,
+    longAt: [],
+    longValue: [],
+    childData: new Uint8Array(list ? CHUNK_ROWS * 16 : 0),
     listSize: 0,
-    listCapacity: 0,
   };
 }

@@ -23,10 +23,11 @@ class ProfileChunkAppender {
 
   constructor(
     appender: DuckDBAppender,
-    private readonly version: string,
+    version: string,
     atMicros: bigint,
   ) {
     this.out = ChunkAppender.forTable(appender);
+    this.out.constantString(1, version);
     this.out.constantInt64(CLASSIFIED_AT, Number(atMicros));
   }
 
@@ -39,7 +40,6 @@ class ProfileChunkAppender {
   add(requestId: string, t: ProfileTuple, seq?: number): void {
     const o = this.out;
     o.string(0, requestId);
-    o.string(1, this.version);
     o.string(2, t[0]);
     o.string(3, t[1]);
     o.double(4, t[2]);

@@ -63,7 +63,6 @@ async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
  */
 class RequestChunks {
   private readonly out: ChunkAppender;
-  private readonly file: Uint8Array;
 
   constructor(
     appender: DuckDBAppender,
@@ -72,9 +71,9 @@ class RequestChunks {
     ingestedAtMicros: number,
   ) {
     this.out = ChunkAppender.forTable(appender);
-    this.file = new TextEncoder().encode(file);
     plan.forEach((c, j) => {
       if (c.from === 'ingested_at') this.out.constantInt64(j, ingestedAtMicros);
+      else if (c.from === 'file') this.out.constantString(j, file);
       else if (c.from === 'null') this.out.constantNull(j);
     });
   }
@@ -121,7 +120,7 @@ class RequestChunks {
               out.int64(j, v);
           }
         }
-      } else if (c.from === 'file') out.bytes(j, this.file);
+      }
     }
     out.endRow();
   }
