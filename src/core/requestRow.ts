@@ -108,13 +108,16 @@ export function toRequestRow(r: CanonicalRequest, line: number, contentHash: str
 export interface EncodedRows {
   count: number;
   ids: string[];
-  /** UTF-8 of every text cell, row by row, in the order of TEXT_COLUMNS. */
+  /** UTF-8 of the text cells. */
   text: Uint8Array;
   /**
-   * Per row and text column (row * TEXT_COLUMNS.length + k), where the cell's bytes end; a cell
-   * starts where the one before it ends (0 for the first). A NULL cell holds `-1 - end`.
+   * Per row and text column, cell c = row * TEXT_COLUMNS.length + k: its bytes are
+   * text[cells[2c], cells[2c + 1]); a NULL cell has start -1. Short cells with the same text in
+   * one batch (model names, features, ...) share one range, so a range's start identifies its
+   * text within the batch (see SHARED_MAX_CHARS); a cell whose range an earlier cell wrote has
+   * its start stored as `-2 - start` (see cellStart).
    */
-  ends: Int32Array;
+  cells: Int32Array;
   /** Per row and value column (row * VALUE_COLUMNS.length + k): numbers; booleans as 0/1, timestamps as epoch ms. */
   values: Float64Array;
   /** 1 where a value cell is NULL (same indexing as `values`). */
@@ -130,6 +133,8 @@ export const VALUE_COLUMNS: readonly number[] = indexesOf((k) => k !== 'varchar'
 const SOURCE_LINE_VALUE = VALUE_COLUMNS.indexOf(ROW_SOURCE_LINE);
 
 const utf8 = new TextEncoder();
+/** Text cells up to this many UTF-16 units are written once per batch and shared by every cell with that text. */
+export const SHARED_MAX_CHARS = 256;
 
 /**
  * Builds an EncodedRows batch row by row. Text is encoded once, here (in the parse worker):
@@ -139,15 +144,17 @@ const utf8 = new TextEncoder();
 export class RowEncoder {
   private text: Uint8Array;
   private pos = 0;
-  private ends: Int32Array;
+  private cells: Int32Array;
   private values: Float64Array;
   private nulls: Uint8Array;
   private readonly ids: string[] = [];
+  /** The first cell (its index in `cells`) of each short text written so far. */
+  private readonly shared = new Map<string, number>();
 
   /** `textBytes`: a first guess of the text size (the buffer grows as needed). */
   constructor(textBytes = 1 << 16, rows = 256) {
     this.text = new Uint8Array(Math.max(textBytes, 1024));
-    this.ends = new Int32Array(rows * TEXT_COLUMNS.length);
+    this.cells = new Int32Array(rows * TEXT_COLUMNS.length * 2);
     this.values = new Float64Array(rows * VALUE_COLUMNS.length);
     this.nulls = new Uint8Array(rows * VALUE_COLUMNS.length);
   }
@@ -158,19 +165,31 @@ export class RowEncoder {
 
   add(row: RequestRow): void {
     const r = this.ids.length;
-    if ((r + 1) * TEXT_COLUMNS.length > this.ends.length) this.growRows();
+    if ((r + 1) * TEXT_COLUMNS.length * 2 > this.cells.length) this.growRows();
     this.ids.push(row[TEXT_COLUMNS[0]!] as string);
-    let e = r * TEXT_COLUMNS.length;
+    let e = r * TEXT_COLUMNS.length * 2;
     for (const c of TEXT_COLUMNS) {
       const v = row[c];
-      if (v === null || v === undefined) this.ends[e++] = -1 - this.pos;
-      else {
-        const s = v as string;
-        // At most 3 bytes per UTF-16 unit.
-        if (this.pos + s.length * 3 > this.text.length) this.growText(s.length * 3);
-        this.pos += utf8.encodeInto(s, this.text.subarray(this.pos)).written;
-        this.ends[e++] = this.pos;
+      if (v === null || v === undefined) {
+        this.cells[e++] = -1;
+        this.cells[e++] = -1;
+        continue;
       }
+      const s = v as string;
+      const short = s.length <= SHARED_MAX_CHARS;
+      const at = short ? this.shared.get(s) : undefined;
+      if (at !== undefined) {
+        this.cells[e++] = -2 - this.cells[at]!;
+        this.cells[e++] = this.cells[at + 1]!;
+        continue;
+      }
+      // At most 3 bytes per UTF-16 unit.
+      if (this.pos + s.length * 3 > this.text.length) this.growText(s.length * 3);
+      const start = this.pos;
+      this.pos += utf8.encodeInto(s, this.text.subarray(this.pos)).written;
+      this.cells[e++] = start;
+      this.cells[e++] = this.pos;
+      if (short && this.pos > start) this.shared.set(s, e - 2);
     }
     let k = r * VALUE_COLUMNS.length;
     for (const c of VALUE_COLUMNS) {
@@ -192,7 +211,7 @@ export class RowEncoder {
       count: n,
       ids: this.ids,
       text: this.text.subarray(0, this.pos),
-      ends: this.ends.subarray(0, n * TEXT_COLUMNS.length),
+      cells: this.cells.subarray(0, n * TEXT_COLUMNS.length * 2),
       values: this.values.subarray(0, n * VALUE_COLUMNS.length),
       nulls: this.nulls.subarray(0, n * VALUE_COLUMNS.length),
     };
@@ -210,15 +229,20 @@ export class RowEncoder {
       next.set(a);
       return next;
     };
-    this.ends = grow(this.ends, (n) => new Int32Array(n));
+    this.cells = grow(this.cells, (n) => new Int32Array(n));
     this.values = grow(this.values, (n) => new Float64Array(n));
     this.nulls = grow(this.nulls, (n) => new Uint8Array(n));
   }
 }
 
+/** Where a text cell's bytes start (given its stored start, -1 for NULL: see EncodedRows.cells). */
+export function cellStart(stored: number): number {
+  return stored < -1 ? -2 - stored : stored;
+}
+
 /** The buffers of a batch, for a worker's transfer list. */
 export function encodedBuffers(rows: EncodedRows): ArrayBuffer[] {
-  return [rows.text.buffer, rows.ends.buffer, rows.values.buffer, rows.nulls.buffer] as ArrayBuffer[];
+  return [rows.text.buffer, rows.cells.buffer, rows.values.buffer, rows.nulls.buffer] as ArrayBuffer[];
 }
 
 /** Row `i`'s source line. */
@@ -237,11 +261,9 @@ export function decodeRow(rows: EncodedRows, i: number): RequestRow {
   const row: RequestRow = new Array<RowValue>(REQUEST_ROW_COLUMNS.length);
   const dec = new TextDecoder();
   TEXT_COLUMNS.forEach((c, k) => {
-    const at = i * TEXT_COLUMNS.length + k;
-    const end = rows.ends[at]!;
-    const prev = at === 0 ? 0 : rows.ends[at - 1]!;
-    const start = prev < 0 ? -1 - prev : prev;
-    row[c] = end < 0 ? null : dec.decode(rows.text.subarray(start, end));
+    const at = (i * TEXT_COLUMNS.length + k) * 2;
+    const start = rows.cells[at]!;
+    row[c] = start === -1 ? null : dec.decode(rows.text.subarray(cellStart(start), rows.cells[at + 1]!));
   });
   VALUE_COLUMNS.forEach((c, k) => {
     const at = i * VALUE_COLUMNS.length + k;

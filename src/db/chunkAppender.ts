@@ -35,6 +35,15 @@ interface Column {
    */
   longAt: number[];
   longValue: (Uint8Array | string)[];
+  /**
+   * Long strings that repeat within the chunk are assigned once: a repeat gets a copy of the
+   * first one's entry (which points at the same bytes in the chunk's string heap). The first
+   * row (child index) of each text, keyed by its string, or by its start in `sharedText`.
+   */
+  firstOf: Map<string | number, number>;
+  sharedText: Uint8Array | undefined;
+  copyFrom: number[];
+  copyTo: number[];
   /** Lists: the child vector's entries, and how many there are so far. */
   childData: Uint8Array;
   listSize: number;
@@ -72,13 +81,28 @@ export class ChunkAppender {
     return new ChunkAppender(appender, types);
   }
 
-  /** A string cell from its UTF-8 bytes. */
-  bytes(col: number, utf8: Uint8Array): void {
+  /** A string cell from the UTF-8 bytes utf8[start, end). */
+  bytes(col: number, utf8: Uint8Array, start = 0, end = utf8.length): void {
     const c = this.columns[col]!;
-    if (!inlineBytes(c.u8, this.row, utf8)) {
+    if (!inlineBytes(c.u8, this.row, utf8, start, end)) {
       c.longAt.push(this.row);
-      c.longValue.push(utf8);
+      c.longValue.push(utf8.subarray(start, end));
     }
+  }
+
+  /**
+   * `bytes` for a range of `text` that an earlier cell had too, where ranges of one `text` that
+   * start at the same place hold the same bytes (EncodedRows' shared cells): the first of them in
+   * this chunk and column is copied into the chunk, the others reuse that copy.
+   */
+  repeatedTextRange(col: number, text: Uint8Array, start: number, end: number): void {
+    const c = this.columns[col]!;
+    if (inlineBytes(c.u8, this.row, text, start, end)) return;
+    if (c.sharedText !== text) {
+      c.sharedText = text;
+      c.firstOf.clear();
+    }
+    this.longOrRepeat(c, this.row, start, text, start, end);
   }
 
   string(col: number, s: string): void {
@@ -86,6 +110,25 @@ export class ChunkAppender {
     if (!inlineAscii(c.u8, this.row, s)) {
       c.longAt.push(this.row);
       c.longValue.push(s);
+    }
+  }
+
+  /** A string cell of a column with few distinct values: each long one is copied into the chunk once. */
+  sharedString(col: number, s: string): void {
+    const c = this.columns[col]!;
+    if (!inlineAscii(c.u8, this.row, s)) this.longOrRepeat(c, this.row, s, s);
+  }
+
+  /** `value` (a string, or text[start, end)) at entry `at`: assigned if it is the first in the chunk, else copied from the first. */
+  private longOrRepeat(c: Column, at: number, key: string | number, value: Uint8Array | string, start = 0, end = 0): void {
+    const first = c.firstOf.get(key);
+    if (first === undefined) {
+      c.firstOf.set(key, at);
+      c.longAt.push(at);
+      c.longValue.push(typeof value === 'string' ? value : value.subarray(start, end));
+    } else {
+      c.copyFrom.push(first);
+      c.copyTo.push(at);
     }
   }
 
@@ -123,10 +166,8 @@ export class ChunkAppender {
       c.childData = next;
     }
     for (let k = 0; k < items.length; k++) {
-      if (!inlineAscii(c.childData, at + k, items[k]!)) {
-        c.longAt.push(at + k);
-        c.longValue.push(items[k]!);
-      }
+      const item = items[k]!;
+      if (!inlineAscii(c.childData, at + k, item)) this.longOrRepeat(c, at + k, item, item);
     }
     c.listSize = at + items.length;
     const e = this.row * 4;
@@ -199,7 +240,7 @@ export class ChunkAppender {
         duckdb.list_vector_reserve(v, c.listSize);
         const child = duckdb.list_vector_get_child(v);
         duckdb.copy_data_to_vector(child, 0, c.childData.buffer as ArrayBuffer, 0, c.listSize * 16);
-        assignLong(child, c);
+        assignLong(child, c, c.listSize);
         duckdb.list_vector_set_size(v, c.listSize);
         duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
         c.listSize = 0;
@@ -211,7 +252,7 @@ export class ChunkAppender {
           for (let r = 0; r < n; r++) c.u8.set(entry, r * 16);
         }
         duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
-        assignLong(v, c);
+        assignLong(v, c, n);
       }
       if (c.hasNull) {
         duckdb.vector_ensure_validity_writable(v);
@@ -244,12 +285,12 @@ export class ChunkAppender {
  */
 const INLINE_BYTES = 12;
 
-function inlineBytes(entries: Uint8Array, row: number, utf8: Uint8Array): boolean {
-  const len = utf8.length;
+function inlineBytes(entries: Uint8Array, row: number, src: Uint8Array, start: number, end: number): boolean {
+  const len = end - start;
   if (len > INLINE_BYTES) return false;
   const o = row * 16;
   writeLength(entries, o, len);
-  for (let k = 0; k < len; k++) entries[o + 4 + k] = utf8[k]!;
+  for (let k = 0; k < len; k++) entries[o + 4 + k] = src[start + k]!;
   entries.fill(0, o + 4 + len, o + 16);
   return true;
 }
@@ -276,14 +317,26 @@ function writeLength(entries: Uint8Array, o: number, len: number): void {
   entries[o + 3] = 0;
 }
 
-function assignLong(v: duckdb.Vector, c: Column): void {
+/** Assigns the long strings of a vector whose `count` entries were copied in, then the entries of their repeats. */
+function assignLong(v: duckdb.Vector, c: Column, count: number): void {
   for (let k = 0; k < c.longAt.length; k++) {
     const value = c.longValue[k]!;
     if (typeof value === 'string') duckdb.vector_assign_string_element(v, c.longAt[k]!, value);
     else duckdb.vector_assign_string_element_len(v, c.longAt[k]!, value);
   }
+  if (c.copyTo.length > 0) {
+    // The vector's entries as they are now (the long ones point into its string heap): copy the
+    // first one's entry to each repeat and put them back.
+    const entries = duckdb.vector_get_data(v, count * 16);
+    for (let k = 0; k < c.copyTo.length; k++) entries.copyWithin(c.copyTo[k]! * 16, c.copyFrom[k]! * 16, c.copyFrom[k]! * 16 + 16);
+    duckdb.copy_data_to_vector(v, 0, entries.buffer as ArrayBuffer, entries.byteOffset, count * 16);
+  }
   c.longAt.length = 0;
   c.longValue.length = 0;
+  c.copyFrom.length = 0;
+  c.copyTo.length = 0;
+  c.firstOf.clear();
+  c.sharedText = undefined;
 }
 
 function setInt64(i32: Int32Array, row: number, v: number): void {
@@ -322,6 +375,10 @@ function column(t: DuckDBType): Column {
     constantText: undefined,
     longAt: [],
     longValue: [],
+    firstOf: new Map(),
+    sharedText: undefined,
+    copyFrom: [],
+    copyTo: [],
     childData: new Uint8Array(list ? CHUNK_ROWS * 16 : 0),
     listSize: 0,
   };

@@ -40,10 +40,10 @@ class ProfileChunkAppender {
   add(requestId: string, t: ProfileTuple, seq?: number): void {
     const o = this.out;
     o.string(0, requestId);
-    o.string(2, t[0]);
-    o.string(3, t[1]);
+    o.sharedString(2, t[0]);
+    o.sharedString(3, t[1]);
     o.double(4, t[2]);
-    o.string(5, t[3]);
+    o.sharedString(5, t[3]);
     o.boolean(6, t[4]);
     o.double(7, t[5]);
     o.double(8, t[6]);
@@ -51,7 +51,7 @@ class ProfileChunkAppender {
     o.int64(10, t[8]);
     o.boolean(11, t[9]);
     o.boolean(12, t[10]);
-    o.string(13, t[11]);
+    o.sharedString(13, t[11]);
     o.double(14, t[12]);
     o.stringList(15, t[13]);
     if (seq !== undefined) o.int64(CLASSIFIED_AT + 1, seq);

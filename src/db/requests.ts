@@ -86,18 +86,15 @@ class RequestChunks {
     const out = this.out;
     const texts = TEXT_COLUMNS.length;
     const values = VALUE_COLUMNS.length;
-    const { ends, text, values: nums, nulls } = rows;
+    const { cells, text, values: nums, nulls } = rows;
     for (let j = 0; j < this.plan.length; j++) {
       const c = this.plan[j]!;
       if (c.from === 'text') {
-        const at = i * texts + c.index;
-        const end = ends[at]!;
-        if (end < 0) {
-          out.null(j);
-          continue;
-        }
-        const prev = at === 0 ? 0 : ends[at - 1]!;
-        out.bytes(j, text.subarray(prev < 0 ? -1 - prev : prev, end));
+        const at = (i * texts + c.index) * 2;
+        const start = cells[at]!;
+        if (start === -1) out.null(j);
+        else if (start < -1) out.repeatedTextRange(j, text, -2 - start, cells[at + 1]!);
+        else out.bytes(j, text, start, cells[at + 1]!);
       } else if (c.from === 'value') {
         const at = i * values + c.index;
         if (nulls[at] === 1) out.null(j);

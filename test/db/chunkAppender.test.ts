@@ -96,20 +96,31 @@ describe('ChunkAppender', () => {
     c.constantInt64(6, at);
     c.constantString(7, '/some/path/to/a/log file é.jsonl');
     c.constantNull(8);
-    for (const r of data) {
+    // The JSON texts of column j in one buffer, each distinct text once (as EncodedRows shares them).
+    const distinct = [...new Set(data.flatMap((r) => (r.s === null ? [] : [JSON.stringify(r.s)])))];
+    const shared = utf8.encode(distinct.join(''));
+    const range = new Map<string, [number, number]>();
+    distinct.reduce((at, json) => {
+      const n = utf8.encode(json).length;
+      range.set(json, [at, at + n]);
+      return at + n;
+    }, 0);
+    data.forEach((r, i) => {
       c.int64(0, r.k);
       if (r.s === null) c.null(1);
-      else if (r.k % 2 === 0) c.bytes(1, utf8.encode(r.s));
-      else c.string(1, r.s);
+      else if (i % 3 === 0) c.bytes(1, utf8.encode(r.s));
+      else if (i % 3 === 1) c.string(1, r.s);
+      else c.sharedString(1, r.s);
       if (r.s === null) c.null(2);
-      else c.bytes(2, utf8.encode(JSON.stringify(r.s)));
+      else if (i < 40) c.bytes(2, shared, ...range.get(JSON.stringify(r.s))!);
+      else c.repeatedTextRange(2, shared, ...range.get(JSON.stringify(r.s))!);
       if (r.d === null) c.null(3);
       else c.double(3, r.d);
       c.integer(4, r.i);
       c.boolean(5, r.b);
       c.stringList(9, r.l);
       c.endRow();
-    }
+    });
     c.close();
     expect(c.count).toBe(data.length);
 
