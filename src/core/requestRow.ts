@@ -135,6 +135,13 @@ const SOURCE_LINE_VALUE = VALUE_COLUMNS.indexOf(ROW_SOURCE_LINE);
 const utf8 = new TextEncoder();
 /** Text cells up to this many UTF-16 units are written once per batch and shared by every cell with that text. */
 export const SHARED_MAX_CHARS = 256;
+/**
+ * The text columns whose values repeat across requests (1), in TEXT_COLUMNS order: ids, content
+ * hashes, prompts and per-request metadata do not, and are not looked up.
+ */
+const SHARED = Uint8Array.from(TEXT_COLUMNS, (c) =>
+  ['request_id', 'messages', 'metadata', 'content_sha256', 'raw'].includes(REQUEST_ROW_COLUMNS[c]![0]) ? 0 : 1,
+);
 
 /**
  * Builds an EncodedRows batch row by row. Text is encoded once, here (in the parse worker):
@@ -168,16 +175,17 @@ export class RowEncoder {
     if ((r + 1) * TEXT_COLUMNS.length * 2 > this.cells.length) this.growRows();
     this.ids.push(row[TEXT_COLUMNS[0]!] as string);
     let e = r * TEXT_COLUMNS.length * 2;
-    for (const c of TEXT_COLUMNS) {
-      const v = row[c];
+    for (let k = 0; k < TEXT_COLUMNS.length; k++) {
+      const v = row[TEXT_COLUMNS[k]!];
       if (v === null || v === undefined) {
         this.cells[e++] = -1;
         this.cells[e++] = -1;
         continue;
       }
       const s = v as string;
-      const short = s.length <= SHARED_MAX_CHARS;
-      const at = short ? this.shared.get(s) : undefined;
+      // Only texts that repeat and are too long to be stored inline (more than 12 bytes) are worth a lookup.
+      const share = SHARED[k] === 1 && s.length > 12 && s.length <= SHARED_MAX_CHARS;
+      const at = share ? this.shared.get(s) : undefined;
       if (at !== undefined) {
         this.cells[e++] = -2 - this.cells[at]!;
         this.cells[e++] = this.cells[at + 1]!;
@@ -186,10 +194,10 @@ export class RowEncoder {
       // At most 3 bytes per UTF-16 unit.
       if (this.pos + s.length * 3 > this.text.length) this.growText(s.length * 3);
       const start = this.pos;
-      this.pos += utf8.encodeInto(s, this.text.subarray(this.pos)).written;
+      this.pos = s.length <= 64 ? this.writeShort(s, start) : start + utf8.encodeInto(s, this.text.subarray(start)).written;
       this.cells[e++] = start;
       this.cells[e++] = this.pos;
-      if (short && this.pos > start) this.shared.set(s, e - 2);
+      if (share) this.shared.set(s, e - 2);
     }
     let k = r * VALUE_COLUMNS.length;
     for (const c of VALUE_COLUMNS) {
@@ -204,13 +212,25 @@ export class RowEncoder {
     }
   }
 
+  /** Writes a short string at `at` (ASCII byte by byte, anything else through TextEncoder); returns where it ends. */
+  private writeShort(s: string, at: number): number {
+    const t = this.text;
+    for (let i = 0; i < s.length; i++) {
+      const u = s.charCodeAt(i);
+      if (u > 0x7f) return at + utf8.encodeInto(s, t.subarray(at)).written;
+      t[at + i] = u;
+    }
+    return at + s.length;
+  }
+
   /** The batch (the encoder is spent). */
   finish(): EncodedRows {
     const n = this.ids.length;
     return {
       count: n,
       ids: this.ids,
-      text: this.text.subarray(0, this.pos),
+      // Exactly the bytes written (a copy when the buffer has much room left): the batch holds no slack while it waits for the writer.
+      text: this.pos < this.text.length - (this.text.length >> 3) ? this.text.slice(0, this.pos) : this.text.subarray(0, this.pos),
       cells: this.cells.subarray(0, n * TEXT_COLUMNS.length * 2),
       values: this.values.subarray(0, n * VALUE_COLUMNS.length),
       nulls: this.nulls.subarray(0, n * VALUE_COLUMNS.length),
