@@ -47,6 +47,8 @@ interface Column {
   /** Lists: the child vector's entries, and how many there are so far. */
   childData: Uint8Array;
   listSize: number;
+  /** Entries (rows, or list items) already written into the vector (see `settle`). */
+  settled: number;
 }
 
 /**
@@ -205,6 +207,25 @@ export class ChunkAppender {
     c.hasNull = true;
   }
 
+  /**
+   * Writes the strings of the rows appended since the last call into the chunk's vectors, so that
+   * nothing here refers to the byte buffers they came from any more (the caller may reuse them).
+   */
+  settle(): void {
+    const chunk = this.chunk.chunk;
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i]!;
+      if (c.list) {
+        if (c.listSize === c.settled) continue;
+        const v = duckdb.data_chunk_get_vector(chunk, i);
+        duckdb.list_vector_reserve(v, c.listSize);
+        writeStrings(duckdb.list_vector_get_child(v), c, c.childData, c.listSize);
+      } else if (c.width === 0 && c.constantText === undefined && this.row > c.settled) {
+        writeStrings(duckdb.data_chunk_get_vector(chunk, i), c, c.u8, this.row);
+      }
+    }
+  }
+
   endRow(): void {
     this.count++;
     if (++this.row === CHUNK_ROWS) this.appendChunk();
@@ -231,29 +252,26 @@ export class ChunkAppender {
   }
 
   private appendChunk(): void {
+    this.settle();
     const n = this.row;
     const chunk = this.chunk.chunk;
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i]!;
       const v = duckdb.data_chunk_get_vector(chunk, i);
       if (c.list) {
-        duckdb.list_vector_reserve(v, c.listSize);
-        const child = duckdb.list_vector_get_child(v);
-        duckdb.copy_data_to_vector(child, 0, c.childData.buffer as ArrayBuffer, 0, c.listSize * 16);
-        assignLong(child, c, c.listSize);
         duckdb.list_vector_set_size(v, c.listSize);
         duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
         c.listSize = 0;
       } else if (c.width > 0) duckdb.copy_data_to_vector(v, 0, c.data, 0, n * c.width);
-      else {
-        if (c.constantText) {
-          duckdb.vector_assign_string_element_len(v, 0, c.constantText);
-          const entry = duckdb.vector_get_data(v, 16);
-          for (let r = 0; r < n; r++) c.u8.set(entry, r * 16);
-        }
+      else if (c.constantText) {
+        duckdb.vector_assign_string_element_len(v, 0, c.constantText);
+        const entry = duckdb.vector_get_data(v, 16);
+        for (let r = 0; r < n; r++) c.u8.set(entry, r * 16);
         duckdb.copy_data_to_vector(v, 0, c.data, 0, n * 16);
-        assignLong(v, c, n);
       }
+      c.settled = 0;
+      c.firstOf.clear();
+      c.sharedText = undefined;
       if (c.hasNull) {
         duckdb.vector_ensure_validity_writable(v);
         duckdb.copy_data_to_vector_validity(v, 0, c.validity.buffer as ArrayBuffer, 0, Math.ceil(n / 64) * 8);
@@ -317,8 +335,13 @@ function writeLength(entries: Uint8Array, o: number, len: number): void {
   entries[o + 3] = 0;
 }
 
-/** Assigns the long strings of a vector whose `count` entries were copied in, then the entries of their repeats. */
-function assignLong(v: duckdb.Vector, c: Column, count: number): void {
+/**
+ * Writes entries [c.settled, to) of a string vector: the inline ones from `entries`, then the long
+ * strings (DuckDB copies them into the chunk), then each repeat gets its first copy's entry.
+ */
+function writeStrings(v: duckdb.Vector, c: Column, entries: Uint8Array, to: number): void {
+  const from = c.settled;
+  duckdb.copy_data_to_vector(v, from * 16, entries.buffer as ArrayBuffer, entries.byteOffset + from * 16, (to - from) * 16);
   for (let k = 0; k < c.longAt.length; k++) {
     const value = c.longValue[k]!;
     if (typeof value === 'string') duckdb.vector_assign_string_element(v, c.longAt[k]!, value);
@@ -327,16 +350,15 @@ function assignLong(v: duckdb.Vector, c: Column, count: number): void {
   if (c.copyTo.length > 0) {
     // The vector's entries as they are now (the long ones point into its string heap): copy the
     // first one's entry to each repeat and put them back.
-    const entries = duckdb.vector_get_data(v, count * 16);
-    for (let k = 0; k < c.copyTo.length; k++) entries.copyWithin(c.copyTo[k]! * 16, c.copyFrom[k]! * 16, c.copyFrom[k]! * 16 + 16);
-    duckdb.copy_data_to_vector(v, 0, entries.buffer as ArrayBuffer, entries.byteOffset, count * 16);
+    const all = duckdb.vector_get_data(v, to * 16);
+    for (let k = 0; k < c.copyTo.length; k++) all.copyWithin(c.copyTo[k]! * 16, c.copyFrom[k]! * 16, c.copyFrom[k]! * 16 + 16);
+    duckdb.copy_data_to_vector(v, from * 16, all.buffer as ArrayBuffer, all.byteOffset + from * 16, (to - from) * 16);
   }
   c.longAt.length = 0;
   c.longValue.length = 0;
   c.copyFrom.length = 0;
   c.copyTo.length = 0;
-  c.firstOf.clear();
-  c.sharedText = undefined;
+  c.settled = to;
 }
 
 function setInt64(i32: Int32Array, row: number, v: number): void {
@@ -381,5 +403,6 @@ function column(t: DuckDBType): Column {
     copyTo: [],
     childData: new Uint8Array(list ? CHUNK_ROWS * 16 : 0),
     listSize: 0,
+    settled: 0,
   };
 }

@@ -122,6 +122,11 @@ class RequestChunks {
     out.endRow();
   }
 
+  /** See ChunkAppender.settle. */
+  settle(): void {
+    this.out.settle();
+  }
+
   close(): void {
     this.out.close();
   }
@@ -209,6 +214,12 @@ export class RequestWriter {
     const isNew = this.seen.add(rows.ids[i]!);
     (isNew ? this.requests : this.repeats).append(rows, i);
     return isNew;
+  }
+
+  /** Puts everything appended so far into DuckDB's chunks: no batch appended before is referred to any more (it may be reused). */
+  settle(): void {
+    this.requests.settle();
+    this.repeats.settle();
   }
 
   addReject(line: number, field: string, reason: string, raw: string | null): void {

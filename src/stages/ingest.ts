@@ -201,6 +201,8 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
           for (let k = 0; k < observers.length; k++) observers[k]!.add(rows.ids[i]!, d[k], stored);
         }
       }
+      writer.settle();
+      parser.recycle(rows);
       for (const [line, field, reason, stored, raw, excerpt] of res.rejects) {
         writer.addReject(line, field, stored, raw);
         if (samples.length < REJECT_SAMPLES_SHOWN) samples.push(excerpt === null ? { line, field, reason } : { line, field, reason, excerpt });

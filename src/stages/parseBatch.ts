@@ -3,7 +3,7 @@ import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions 
 import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import { firstInvalidUtf8, invalidUtf8Reason, MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES, overlongReason, startsWithBom } from '../core/jsonlLine.js';
 import type { CanonicalRequest } from '../core/request.js';
-import { RowEncoder, shiftSourceLines, toRequestRow, type EncodedRows } from '../core/requestRow.js';
+import { RowEncoder, shiftSourceLines, toRequestRow, type EncodedRows, type RowBuffers } from '../core/requestRow.js';
 import { isSampled } from '../core/sample.js';
 import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import { DERIVERS, type DeriverName } from './derivers.js';
@@ -101,9 +101,10 @@ export function decodeText(kind: ParseOptions['kind'], text: string, opts: Recor
   return readRecord(expandCells(parsed), opts);
 }
 
-export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
+/** `spare`: the buffers of a spent batch for the rows (see rowBuffers). */
+export function parseBatch(job: ParseJob, opts: ParseOptions, spare?: RowBuffers): ParseResult {
   // Stored text is about as long as the records it comes from: room for a bit more, so the buffer rarely grows.
-  const encoder = new RowEncoder('bytes' in job ? job.bytes.length + (job.bytes.length >> 2) : 1 << 16);
+  const encoder = new RowEncoder('bytes' in job ? job.bytes.length + (job.bytes.length >> 2) : 1 << 16, 256, spare);
   const out: Omit<ParseResult, 'rows'> = { derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, renames: [], lineCount: 0, relativeLines: 'bytes' in job };
   const derivers = opts.derive.map((name) => DERIVERS[name]);
   /** Requests of the rows, in order, for the derivers (run once the batch is parsed, see the end). */

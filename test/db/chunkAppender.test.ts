@@ -120,6 +120,8 @@ describe('ChunkAppender', () => {
       c.boolean(5, r.b);
       c.stringList(9, r.l);
       c.endRow();
+      // As ingest does after each batch: the strings so far go into the chunk (in the middle of one).
+      if (i % 700 === 699) c.settle();
     });
     c.close();
     expect(c.count).toBe(data.length);
