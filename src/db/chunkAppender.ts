@@ -53,12 +53,12 @@ interface Column {
 
 /**
  * Appends rows to one table as DataChunks that it fills in place, column by column: numbers go
- * into typed arrays copied into the chunk's vectors once per chunk, strings straight into the
- * chunk's string vectors (as UTF-8 bytes, or as JS strings), NULLs into a validity bitmask. Per
- * cell this is one native call for a string and none for anything else, against one or more per
- * value with a row Appender (and node-api's DataChunk vectors, which keep every value in JS
- * arrays first). Every row must set every column that is not constant (a string cell left unset
- * reads as '').
+ * into typed arrays and NULLs into validity bitmasks, copied into the chunk's vectors once per
+ * chunk; a string of up to 12 bytes is written into its 16-byte entry here and copied with its
+ * column; a longer one is handed to DuckDB (one native call, from UTF-8 bytes or a JS string),
+ * once per chunk when it repeats. A row Appender makes one or more native calls per value, and
+ * node-api's DataChunk vectors keep every value in JS arrays first. Every row must set every
+ * column that is not constant (a string cell left unset reads as '').
  */
 export class ChunkAppender {
   private readonly columns: Column[];
