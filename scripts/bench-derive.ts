@@ -82,7 +82,7 @@ if (!isMainThread) {
   const modes = { parse: base, profile: { ...base, derive: ['profile'] } } satisfies Record<string, ParseOptions>;
   const measure = (opts: ParseOptions, block: number): number => {
     const c0 = process.cpuUsage();
-    const rows = parseBatch({ bytes: blocks[block]!, firstBatch: false }, opts).rows.length;
+    const rows = parseBatch({ bytes: blocks[block]!, firstBatch: false }, opts).rows.count;
     const cpu = process.cpuUsage(c0);
     if (rows === 0) throw new Error('no rows parsed');
     return cpu.user + cpu.system;

@@ -21,7 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAPPING } from '../src/core/adapters/attribution.js';
 import { redactText } from '../src/core/redact.js';
-import { REQUEST_ROW_COLUMNS } from '../src/core/requestRow.js';
+import { decodeRows, REQUEST_ROW_COLUMNS } from '../src/core/requestRow.js';
 import { STORE_TEXT_MODES, type StoreTextMode } from '../src/core/storeText.js';
 import { PnyxDb } from '../src/db/database.js';
 import { makeLinesAbsolute, parseBatch, type ParseJob, type ParseOptions, type ParseResult } from '../src/stages/parseBatch.js';
@@ -75,7 +75,7 @@ export interface Digest {
 }
 
 export function digestResults(results: ParseResult[]): Digest {
-  const rows = results.flatMap((r) => r.rows);
+  const rows = results.flatMap((r) => decodeRows(r.rows));
   const rejects = results.flatMap((r) => r.rejects);
   const columns: Record<string, string> = {};
   REQUEST_ROW_COLUMNS.forEach(([name], i) => {
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       out[v.name] = digestResults(results);
       if (rowsOut) {
         for (const r of results) {
-          for (const row of r.rows) perRow.push(`${v.name} row ${row[0]} ${sha(JSON.stringify(row))}`);
+          for (const row of decodeRows(r.rows)) perRow.push(`${v.name} row ${row[0]} ${sha(JSON.stringify(row))}`);
           for (const rej of r.rejects) perRow.push(`${v.name} reject ${rej[0]} ${sha(JSON.stringify(rej))}`);
         }
       }

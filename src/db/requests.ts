@@ -1,10 +1,12 @@
 import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { IdHashSet, type IdHasher } from '../core/idHashSet.js';
-import { REQUEST_ROW_COLUMNS, type ColumnKind, type RequestRow } from '../core/requestRow.js';
+import { REQUEST_ROW_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, type ColumnKind, type EncodedRows } from '../core/requestRow.js';
+import { APPENDER_FLUSH_ROWS, ChunkAppender } from './chunkAppender.js';
 import type { PnyxDb } from './database.js';
 import { invalidateReportCache } from './reportCache.js';
 
 export type { StoredText } from '../core/requestRow.js';
+export { APPENDER_FLUSH_ROWS };
 
 const REJECT_STAGING = 'reject_staging';
 /** This run's rows whose id was seen before (see RequestWriter): same columns as `requests`. */
@@ -13,25 +15,8 @@ const KEPT = 'ingest_kept';
 const FIRSTS = 'ingest_firsts';
 const CONFLICTS = 'ingest_conflicts';
 
-type Append = (a: DuckDBAppender, v: string | number | boolean) => void;
 const appendWhole = (a: DuckDBAppender, v: number) => (v <= 0x7fffffff && v >= -0x80000000 ? a.appendInteger(v) : a.appendBigInt(BigInt(v)));
-const APPEND: Record<ColumnKind, Append> = {
-  varchar: (a, v) => a.appendVarchar(v as string),
-  bigint: (a, v) => appendWhole(a, v as number),
-  integer: (a, v) => a.appendInteger(v as number),
-  double: (a, v) => a.appendDouble(v as number),
-  boolean: (a, v) => a.appendBoolean(v as boolean),
-  timestamp_ms: (a, v) => a.appendTimestamp(timestampValue(BigInt(v as number) * 1000n)),
-};
 const REJECT_COLUMNS = 'line, field, reason, raw';
-const REQUEST_ID = REQUEST_ROW_COLUMNS.findIndex(([n]) => n === 'request_id');
-/**
- * Rows an Appender buffers before handing them to the table. Unflushed rows sit in the
- * Appender's own memory, outside DuckDB's memory_limit (measured: ~5 KB per chat request, 1 GB
- * at 200k rows); flushed rows go to the transaction's storage, which the limit governs and
- * DuckDB writes out as row groups fill.
- */
-export const APPENDER_FLUSH_ROWS = 8192;
 /**
  * What a conflicting duplicate's reject keeps: its original record when analyze kept it
  * (--store-raw), else the record as stored (its columns, masked as they are).
@@ -44,8 +29,16 @@ const STORED_RECORD = `coalesce(r.raw::VARCHAR, json_object(
   'source_format', r.source_format)::VARCHAR)`;
 const CONFLICT_REASON = 'duplicate request_id with different content (first copy kept)';
 
-/** How each column of `requests`, in table order, is filled: from the row tuple, a per-file constant, or NULL. */
-type ColumnPlan = { from: 'row'; index: number; append: Append } | { from: 'file' } | { from: 'ingested_at' } | { from: 'null' };
+/**
+ * How each column of `requests`, in table order, is filled: from a row's text cells (`index` into
+ * TEXT_COLUMNS) or value cells (into VALUE_COLUMNS), a per-file constant, or NULL.
+ */
+type ColumnPlan =
+  | { from: 'text'; index: number }
+  | { from: 'value'; index: number; kind: ColumnKind }
+  | { from: 'file' }
+  | { from: 'ingested_at' }
+  | { from: 'null' };
 
 async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
   const cols = await db.all<{ name: string }>(
@@ -54,7 +47,10 @@ async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
   const index = new Map(REQUEST_ROW_COLUMNS.map(([n], i) => [n, i]));
   return cols.map(({ name }): ColumnPlan => {
     const i = index.get(name);
-    if (i !== undefined) return { from: 'row', index: i, append: APPEND[REQUEST_ROW_COLUMNS[i]![1]] };
+    if (i !== undefined) {
+      const kind = REQUEST_ROW_COLUMNS[i]![1];
+      return kind === 'varchar' ? { from: 'text', index: TEXT_COLUMNS.indexOf(i) } : { from: 'value', index: VALUE_COLUMNS.indexOf(i), kind };
+    }
     if (name === 'source_file') return { from: 'file' };
     if (name === 'ingested_at') return { from: 'ingested_at' };
     return { from: 'null' };
@@ -62,8 +58,88 @@ async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
 }
 
 /**
- * Writes one file's records in bulk through Appenders (DuckDB writes full row groups to disk as
- * they fill, so memory stays bounded and the text is written once). Rows whose request id is new
+ * A table with the columns of `requests` (itself, or the repeats side table), filled by the
+ * plan: the per-file constants are set once, each row's cells come from an EncodedRows batch.
+ */
+class RequestChunks {
+  private readonly out: ChunkAppender;
+
+  constructor(
+    appender: DuckDBAppender,
+    private readonly plan: readonly ColumnPlan[],
+    file: string,
+    ingestedAtMicros: number,
+  ) {
+    this.out = ChunkAppender.forTable(appender);
+    plan.forEach((c, j) => {
+      if (c.from === 'ingested_at') this.out.constantInt64(j, ingestedAtMicros);
+      else if (c.from === 'file') this.out.constantString(j, file);
+      else if (c.from === 'null') this.out.constantNull(j);
+    });
+  }
+
+  get count(): number {
+    return this.out.count;
+  }
+
+  append(rows: EncodedRows, i: number): void {
+    const out = this.out;
+    const texts = TEXT_COLUMNS.length;
+    const values = VALUE_COLUMNS.length;
+    const { cells, text, values: nums, nulls } = rows;
+    for (let j = 0; j < this.plan.length; j++) {
+      const c = this.plan[j]!;
+      if (c.from === 'text') {
+        const at = (i * texts + c.index) * 2;
+        const start = cells[at]!;
+        if (start === -1) out.null(j);
+        else if (start < -1) out.repeatedTextRange(j, text, -2 - start, cells[at + 1]!);
+        else out.bytes(j, text, start, cells[at + 1]!);
+      } else if (c.from === 'value') {
+        const at = i * values + c.index;
+        if (nulls[at] === 1) out.null(j);
+        else {
+          const v = nums[at]!;
+          switch (c.kind) {
+            case 'double':
+              out.double(j, v);
+              break;
+            case 'integer':
+              out.integer(j, v);
+              break;
+            case 'boolean':
+              out.boolean(j, v === 1);
+              break;
+            case 'timestamp_ms':
+              out.int64(j, v * 1000);
+              break;
+            default:
+              out.int64(j, v);
+          }
+        }
+      }
+    }
+    out.endRow();
+  }
+
+  /** See ChunkAppender.settle. */
+  settle(): void {
+    this.out.settle();
+  }
+
+  close(): void {
+    this.out.close();
+  }
+
+  abort(): void {
+    this.out.abort();
+  }
+}
+
+/**
+ * Writes one file's records in bulk, as DataChunks through Appenders (DuckDB writes full row
+ * groups to disk as they fill, so memory stays bounded and the text is written once; the text
+ * cells arrive as UTF-8 bytes from the parse workers and go into the chunks as they are). Rows whose request id is new
  * go straight into `requests`; rows whose id was seen before, stored by an earlier run or on an
  * earlier line of this file, go to a side temp table (`ingest_repeats`), settled at commit:
  * first copy wins, repeats are counted, conflicting ones kept as rejects. "Seen" is decided on
@@ -77,15 +153,12 @@ async function requestsPlan(db: PnyxDb): Promise<ColumnPlan[]> {
  * transaction so a file lands whole or not at all.
  */
 export class RequestWriter {
-  private requests!: DuckDBAppender;
-  private repeats!: DuckDBAppender;
+  /** Rows appended to `requests`, and to the side table (their `count`s). */
+  private requests!: RequestChunks;
+  private repeats!: RequestChunks;
   private rejects!: DuckDBAppender;
-  private plan!: ColumnPlan[];
   private seen!: IdHashSet;
   private cache: { of: StoredIdCache; rowsBefore: number } | undefined;
-  /** Rows appended to `requests`, and to the side table. */
-  private appended = 0;
-  private repeated = 0;
   private constructor(
     private readonly db: PnyxDb,
     private readonly file: string,
@@ -122,36 +195,31 @@ export class RequestWriter {
       cache.rows = -1;
       w.cache = { of: cache, rowsBefore: stored.n };
     }
-    w.plan = await requestsPlan(db);
+    const plan = await requestsPlan(db);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT ${REJECT_COLUMNS} FROM rejects LIMIT 0`);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REPEATS} AS SELECT * FROM requests LIMIT 0`);
-    w.requests = await db.conn.createAppender('requests');
-    w.repeats = await db.conn.createAppender(REPEATS, 'main', 'temp');
+    const at = Number(micros);
+    w.requests = new RequestChunks(await db.conn.createAppender('requests'), plan, file, at);
+    w.repeats = new RequestChunks(await db.conn.createAppender(REPEATS, 'main', 'temp'), plan, file, at);
     w.rejects = await db.conn.createAppender(REJECT_STAGING, 'main', 'temp');
     return w;
   }
 
   /**
-   * Appends one request row (see REQUEST_ROW_COLUMNS), in file order. Returns true when the row
-   * went straight into `requests` (its id is new to the database and to this run), false when it
-   * went to the side table (a repeat, or a new id whose fingerprint collided: see commit).
+   * Appends row `i` of a batch (see EncodedRows), in file order. Returns true when the row went
+   * straight into `requests` (its id is new to the database and to this run), false when it went
+   * to the side table (a repeat, or a new id whose fingerprint collided: see commit).
    */
-  appendRow(row: RequestRow): boolean {
-    const isNew = this.seen.add(row[REQUEST_ID] as string);
-    const a = isNew ? this.requests : this.repeats;
-    for (const c of this.plan) {
-      if (c.from === 'row') {
-        const v = row[c.index];
-        if (v === null || v === undefined) a.appendNull();
-        else c.append(a, v);
-      } else if (c.from === 'file') a.appendVarchar(this.file);
-      else if (c.from === 'ingested_at') a.appendTimestamp(this.ingestedAt);
-      else a.appendNull();
-    }
-    a.endRow();
-    const n = isNew ? ++this.appended : ++this.repeated;
-    if (n % APPENDER_FLUSH_ROWS === 0) a.flushSync();
+  appendRow(rows: EncodedRows, i: number): boolean {
+    const isNew = this.seen.add(rows.ids[i]!);
+    (isNew ? this.requests : this.repeats).append(rows, i);
     return isNew;
+  }
+
+  /** Puts everything appended so far into DuckDB's chunks: no batch appended before is referred to any more (it may be reused). */
+  settle(): void {
+    this.requests.settle();
+    this.repeats.settle();
   }
 
   addReject(line: number, field: string, reason: string, raw: string | null): void {
@@ -178,13 +246,13 @@ export class RequestWriter {
     /** The first few conflicting duplicates, for the terminal. */
     conflictSamples: { line: number; field: string; reason: string }[];
   }> {
-    for (const a of [this.requests, this.repeats, this.rejects]) {
-      a.flushSync();
-      a.closeSync();
-    }
+    this.requests.close();
+    this.repeats.close();
+    this.rejects.flushSync();
+    this.rejects.closeSync();
     const db = this.db;
     const at = this.ingestedAt;
-    const settled = this.repeated === 0 ? { firsts: 0, conflicts: 0, conflictSamples: [] } : await this.settleRepeats();
+    const settled = this.repeats.count === 0 ? { firsts: 0, conflicts: 0, conflictSamples: [] } : await this.settleRepeats();
     await invalidateReportCache(db);
     // A re-run of the same file replaces its earlier rejects instead of adding them twice.
     await db.run('DELETE FROM rejects WHERE file_sha256 = $1', [fileSha256]);
@@ -196,10 +264,10 @@ export class RequestWriter {
     const rejected = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${REJECT_STAGING}`))!.n;
     await db.run(`DROP TABLE ${REPEATS}`);
     await db.run(`DROP TABLE ${REJECT_STAGING}`);
-    const repeats = this.repeated - settled.firsts;
-    if (this.cache) this.cache.of.rows = this.cache.rowsBefore + this.appended + settled.firsts;
+    const repeats = this.repeats.count - settled.firsts;
+    if (this.cache) this.cache.of.rows = this.cache.rowsBefore + this.requests.count + settled.firsts;
     return {
-      stored: this.appended + settled.firsts,
+      stored: this.requests.count + settled.firsts,
       duplicates: repeats - settled.conflicts,
       conflicts: settled.conflicts,
       rejected,
@@ -264,12 +332,12 @@ export class RequestWriter {
 
   /** Abandons the appended rows (the surrounding transaction rolls back). */
   abort(): void {
-    for (const a of [this.requests, this.repeats, this.rejects]) {
-      try {
-        a.closeSync();
-      } catch {
-        /* already closed */
-      }
+    this.requests.abort();
+    this.repeats.abort();
+    try {
+      this.rejects.closeSync();
+    } catch {
+      /* already closed */
     }
   }
 }

@@ -193,14 +193,16 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
       sampledOut += res.sampledOut;
       joined += res.joined;
       for (const [from, to] of res.renames) tallyRename(featureRenames, from, to);
-      for (let i = 0; i < res.rows.length; i++) {
-        const row = res.rows[i]!;
-        const stored = writer.appendRow(row);
+      const rows = res.rows;
+      for (let i = 0; i < rows.count; i++) {
+        const stored = writer.appendRow(rows, i);
         if (observers.length > 0) {
           const d = res.derived[i]!;
-          for (let k = 0; k < observers.length; k++) observers[k]!.add(row[0] as string, d[k], stored);
+          for (let k = 0; k < observers.length; k++) observers[k]!.add(rows.ids[i]!, d[k], stored);
         }
       }
+      writer.settle();
+      parser.recycle(rows);
       for (const [line, field, reason, stored, raw, excerpt] of res.rejects) {
         writer.addReject(line, field, stored, raw);
         if (samples.length < REJECT_SAMPLES_SHOWN) samples.push(excerpt === null ? { line, field, reason } : { line, field, reason, excerpt });

@@ -3,7 +3,7 @@ import { readJsonLine, readRecord, type RecordOutcome, type RecordReaderOptions 
 import { enrichFromJoin, type JoinedRequest } from '../core/join.js';
 import { firstInvalidUtf8, invalidUtf8Reason, MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES, overlongReason, startsWithBom } from '../core/jsonlLine.js';
 import type { CanonicalRequest } from '../core/request.js';
-import { ROW_SOURCE_LINE, toRequestRow, type RequestRow } from '../core/requestRow.js';
+import { RowEncoder, shiftSourceLines, toRequestRow, type EncodedRows, type RowBuffers } from '../core/requestRow.js';
 import { isSampled } from '../core/sample.js';
 import { DEFAULT_STORE_TEXT, maskText, textForStorage, type StoreTextMode } from '../core/storeText.js';
 import { DERIVERS, type DeriverName } from './derivers.js';
@@ -50,7 +50,8 @@ export type ParseJob =
 export type RejectRow = [number, string, string, string, string | null, string | null];
 
 export interface ParseResult {
-  rows: RequestRow[];
+  /** The stored rows, encoded for the writer (text as UTF-8 bytes: see EncodedRows). */
+  rows: EncodedRows;
   /** Per row, the derived values in the order of ParseOptions.derive. */
   derived: unknown[][];
   rejects: RejectRow[];
@@ -100,8 +101,11 @@ export function decodeText(kind: ParseOptions['kind'], text: string, opts: Recor
   return readRecord(expandCells(parsed), opts);
 }
 
-export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
-  const out: ParseResult = { rows: [], derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, renames: [], lineCount: 0, relativeLines: 'bytes' in job };
+/** `spare`: the buffers of a spent batch for the rows (see rowBuffers). */
+export function parseBatch(job: ParseJob, opts: ParseOptions, spare?: RowBuffers): ParseResult {
+  // Stored text is about as long as the records it comes from: room for a bit more, so the buffer rarely grows.
+  const encoder = new RowEncoder('bytes' in job ? job.bytes.length + (job.bytes.length >> 2) : 1 << 16, 256, spare);
+  const out: Omit<ParseResult, 'rows'> = { derived: [], rejects: [], read: 0, sampledOut: 0, joined: 0, renames: [], lineCount: 0, relativeLines: 'bytes' in job };
   const derivers = opts.derive.map((name) => DERIVERS[name]);
   /** Requests of the rows, in order, for the derivers (run once the batch is parsed, see the end). */
   const toDerive: CanonicalRequest[] = [];
@@ -135,7 +139,7 @@ export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
       return;
     }
     // Derivers (profiles) see the original request; only the stored columns are masked.
-    out.rows.push(toRequestRow(r, line, outcome.contentHash, textForStorage(r, outcome.raw, text, storeText, opts.storeRaw ?? false), storeText));
+    encoder.add(toRequestRow(r, line, outcome.contentHash, textForStorage(r, outcome.raw, text, storeText, opts.storeRaw ?? false), storeText));
     if (derivers.length > 0) toDerive.push(r);
   };
   if ('bytes' in job) {
@@ -144,7 +148,7 @@ export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
       out.read += 1;
       reject(1, decoder.decode(bytes.subarray(0, OVERLONG_KEPT_BYTES)), '(record)', overlongReason(job.overlongBytes));
       out.lineCount = 1;
-      return out;
+      return { ...out, rows: encoder.finish() };
     }
     // Lines end at LF (a CR before it is dropped), as in readSource. A block of valid UTF-8 is
     // decoded at once; otherwise line by line, so each bad line is rejected naming its byte.
@@ -197,12 +201,12 @@ export function parseBatch(job: ParseJob, opts: ParseOptions): ParseResult {
   // run between two records' parse work, the classifier found its tables (weight rows, tokenizer
   // bitsets) evicted from the cache every time (measured ~10 µs more per row, scripts/bench-derive.ts).
   for (const r of toDerive) out.derived.push(derivers.map((d) => d(r)));
-  return out;
+  return { ...out, rows: encoder.finish() };
 }
 
 /** Shifts a byte batch's relative line numbers by the lines of the batches before it. */
 export function makeLinesAbsolute(res: ParseResult, lineOffset: number): void {
   if (!res.relativeLines || lineOffset === 0) return;
-  for (const row of res.rows) row[ROW_SOURCE_LINE] = (row[ROW_SOURCE_LINE] as number) + lineOffset;
+  shiftSourceLines(res.rows, lineOffset);
   for (const rej of res.rejects) rej[0] += lineOffset;
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { encodedBuffers, rowBuffers, type EncodedRows, type RowBuffers } from '../core/requestRow.js';
 import { parseBatch, type ParseJob, type ParseOptions, type ParseResult } from './parseBatch.js';
 
 /**
@@ -12,6 +13,8 @@ import { parseBatch, type ParseJob, type ParseOptions, type ParseResult } from '
 export interface BatchParser {
   readonly workers: number;
   submit(job: ParseJob): Promise<ParseResult>;
+  /** Hands back the buffers of a result's rows that the caller is done with (see rowBuffers), to be written into again. */
+  recycle(rows: EncodedRows): void;
   close(): Promise<void>;
 }
 
@@ -37,9 +40,17 @@ const WORKER_YOUNG_MB = 96;
 const WORKER_FILE = fileURLToPath(new URL('./parseWorker.js', import.meta.url));
 
 export function inlineParser(opts: ParseOptions): BatchParser {
+  let spare: RowBuffers | undefined;
   return {
     workers: 0,
-    submit: async (job) => parseBatch(job, opts),
+    submit: async (job) => {
+      const b = spare;
+      spare = undefined;
+      return parseBatch(job, opts, b);
+    },
+    recycle: (rows) => {
+      spare = rowBuffers(rows);
+    },
     close: async () => undefined,
   };
 }
@@ -59,6 +70,7 @@ class WorkerPool implements BatchParser {
   private readonly pool: { worker: Worker; inFlight: number }[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private recycled = 0;
   private failure: Error | undefined;
 
   constructor(opts: ParseOptions, readonly workers: number) {
@@ -98,6 +110,12 @@ class WorkerPool implements BatchParser {
       if ('bytes' in job) slot.worker.postMessage({ id, job }, [job.bytes.buffer as ArrayBuffer]);
       else slot.worker.postMessage({ id, job });
     });
+  }
+
+  recycle(rows: EncodedRows): void {
+    if (this.failure) return;
+    const b = rowBuffers(rows);
+    this.pool[this.recycled++ % this.pool.length]!.worker.postMessage({ recycle: b }, encodedBuffers(b));
   }
 
   async close(): Promise<void> {

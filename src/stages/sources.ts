@@ -337,7 +337,7 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
       const rest = Buffer.from(buf.subarray(cut + 1));
       parts = rest.length > 0 ? [rest] : [];
       size = rest.length;
-      yield { bytes: ownBytes(buf.subarray(0, cut + 1)), firstBatch: first };
+      yield { bytes: ownBytes(buf, cut + 1), firstBatch: first };
       first = false;
     }
     if (overlong) yield { bytes: ownBytes(overlong.kept), firstBatch: first, overlongBytes: overlong.length };
@@ -347,10 +347,14 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
   }
 }
 
-/** A view whose ArrayBuffer holds nothing else, so it can be transferred to a worker. */
-function ownBytes(b: Buffer): Uint8Array {
-  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return new Uint8Array(b.buffer, 0, b.length);
-  const copy = new Uint8Array(b.length);
-  copy.set(b);
+/**
+ * The first `length` bytes of `b` as a view whose ArrayBuffer can be transferred to a worker:
+ * `b`'s own when it is not a slice of a larger one (Node's pool); its bytes past `length`, if
+ * any, were copied out before. Otherwise a copy.
+ */
+function ownBytes(b: Buffer, length = b.length): Uint8Array {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return new Uint8Array(b.buffer, 0, length);
+  const copy = new Uint8Array(length);
+  copy.set(b.subarray(0, length));
   return copy;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
-import { REQUEST_ROW_COLUMNS, ROW_SOURCE_LINE } from '../../src/core/requestRow.js';
+import { decodeRows, REQUEST_ROW_COLUMNS, ROW_SOURCE_LINE } from '../../src/core/requestRow.js';
 import { makeLinesAbsolute, parseBatch, type ParseOptions, type ParseResult } from '../../src/stages/parseBatch.js';
 
 const opts: ParseOptions = { mapping: DEFAULT_MAPPING, file: 'f.jsonl', kind: 'jsonl', sampleRate: 1, derive: ['feature'] };
@@ -36,7 +36,7 @@ function parseInBatches(cuts: number[]): ParseResult[] {
 }
 
 const merged = (rs: ParseResult[]) => ({
-  rows: rs.flatMap((r) => r.rows),
+  rows: rs.flatMap((r) => decodeRows(r.rows)),
   derived: rs.flatMap((r) => r.derived),
   rejects: rs.flatMap((r) => r.rejects),
   read: rs.reduce((s, r) => s + r.read, 0),
@@ -59,7 +59,7 @@ describe('parseBatch', () => {
 
   it('drops requests outside the sample and counts them', () => {
     const res = parseBatch({ bytes, firstBatch: true }, { ...opts, sampleRate: 0.5 });
-    expect(res.rows.length + res.sampledOut).toBe(5);
+    expect(res.rows.count + res.sampledOut).toBe(5);
     expect(res.rejects.length).toBe(2);
   });
 
@@ -67,7 +67,7 @@ describe('parseBatch', () => {
     const good = new TextEncoder().encode(rec(1) + '\n');
     const bad = new Uint8Array([...new TextEncoder().encode('{"id":"x'), 0xff, ...new TextEncoder().encode('"}\r\n')]);
     const res = parseBatch({ bytes: new Uint8Array([...good, ...bad, ...good]), firstBatch: true }, opts);
-    expect(res.rows.map((r) => r[ROW_SOURCE_LINE])).toEqual([1, 3]);
+    expect(decodeRows(res.rows).map((r) => r[ROW_SOURCE_LINE])).toEqual([1, 3]);
     expect(res.rejects.map(([line, field, reason]) => [line, field, reason])).toEqual([[2, '(encoding)', 'invalid UTF-8 at byte 9 of the line (the file must be UTF-8)']]);
     expect(res.lineCount).toBe(3);
   });
@@ -75,7 +75,7 @@ describe('parseBatch', () => {
   it('rejects an over-long line handed over by the reader as one line', () => {
     const res = parseBatch({ bytes: new TextEncoder().encode('{"id":"'), firstBatch: false, overlongBytes: 70 * 1024 * 1024 }, opts);
     expect(res.rejects.map(([line, field, reason]) => [line, field, reason])).toEqual([[1, '(record)', `line of ${70 * 1024 * 1024} bytes is longer than the 64 MiB limit per record`]]);
-    expect([res.read, res.lineCount, res.rows.length]).toEqual([1, 1, 0]);
+    expect([res.read, res.lineCount, res.rows.count]).toEqual([1, 1, 0]);
   });
 
   it('masks the stored text per storeText and records the mode, while derivers see the original', () => {
@@ -86,18 +86,19 @@ describe('parseBatch', () => {
     });
     const col = (name: string) => REQUEST_ROW_COLUMNS.findIndex(([n]) => n === name);
     const res = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'redacted', storeRaw: true });
-    const row = res.rows[0]!;
+    const row = decodeRows(res.rows)[0]!;
     expect(row[col('store_text')]).toBe('redacted');
     expect(String(row[col('messages')])).not.toContain('ann@example.com');
     expect(String(row[col('raw')])).not.toContain('ann@example.com');
     expect(String(row[col('messages')])).toContain('[EMAIL]');
     expect(res.derived[0]).toEqual(['mail to ann@example.com']);
     const full = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full', storeRaw: true });
-    expect(full.rows[0]![col('raw')]).toBe(line);
-    expect(full.rows[0]![col('store_text')]).toBe('full');
+    const fullRow = decodeRows(full.rows)[0]!;
+    expect(fullRow[col('raw')]).toBe(line);
+    expect(fullRow[col('store_text')]).toBe('full');
     // Without storeRaw the record is not kept: the columns hold the prompt once.
-    const slim = parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full' });
-    expect(slim.rows[0]![col('raw')]).toBeNull();
-    expect(slim.rows[0]![col('messages')]).toBe(full.rows[0]![col('messages')]);
+    const slimRow = decodeRows(parseBatch({ texts: [line], lines: [1] }, { ...opts, storeText: 'full' }).rows)[0]!;
+    expect(slimRow[col('raw')]).toBeNull();
+    expect(slimRow[col('messages')]).toBe(fullRow[col('messages')]);
   });
 });
