@@ -71,9 +71,20 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`pnyx: internal error: ${sanitizeForTerminal(msg.split('\n')[0] ?? '')}\n`);
+    const line = msg.split('\n')[0] ?? '';
+    process.stderr.write(`pnyx: internal error: ${sanitizeForTerminal(argv.includes('--show-text') ? line : withoutQuotedData(line))}\n`);
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('pnyx: run again with --debug for details, and please report it\n');
     process.exitCode = 70;
   }
 }
+
+/**
+ * An unexpected error's message without the data it may quote: DuckDB's messages can end with the
+ * input they failed on (`Input: "[{"role":"user","content":...`) or quote a value, which can be a
+ * prompt. Printed only with --show-text (--debug's stack trace shows the whole message).
+ */
+export function withoutQuotedData(message: string): string {
+  return message.replace(/\s+Input: .*$/, ' (input not shown; --show-text shows it)').replace(/"[^"]{16,}"|'[^']{16,}'/g, '"…"');
+}
+

@@ -173,3 +173,22 @@ export function jsonObjectWith(obj: object, key: string, replacement?: string): 
   writeObjectWith(out, obj, key, replacement);
   return out.join();
 }
+
+/**
+ * A lone surrogate's escape (`\udXXX` not part of an escaped pair), or an escaped backslash
+ * (matched so that `\\ud800`, a backslash followed by the letters, is left alone).
+ */
+const SURROGATE_ESCAPE = /\\(?:\\|u(?:d[89ab][0-9a-f]{2}(?:\\ud[c-f][0-9a-f]{2})?|d[c-f][0-9a-f]{2}))/gi;
+
+/**
+ * JSON text as a JSON column can hold it: every lone surrogate's escape (`"\ud800"`, which
+ * JSON.stringify writes for a lone surrogate and a log line may contain) becomes `\ufffd`, the
+ * character DuckDB stores for a lone surrogate in a VARCHAR. DuckDB's JSON functions reject a
+ * lone surrogate ("no low surrogate in string"): stored as it came, one such prompt made every
+ * later JSON read of its row fail. Escaped pairs (`\ud83d\ude00`) are kept. Text without a
+ * backslash is returned at once (no escape at all).
+ */
+export function storableJson(json: string): string {
+  if (!json.includes('\\u')) return json;
+  return json.replace(SURROGATE_ESCAPE, (m) => (m.length === 6 ? '\\ufffd' : m));
+}

@@ -1,4 +1,5 @@
 import { effectiveModel, type CanonicalRequest } from './request.js';
+import { storableJson } from './jsonText.js';
 import type { StoreTextMode, TextForStorage } from './storeText.js';
 
 /**
@@ -53,7 +54,7 @@ export type RequestRow = RowValue[];
 /** Index of `source_line` in a RequestRow (workers fill it relative to their batch). */
 export const ROW_SOURCE_LINE = REQUEST_ROW_COLUMNS.findIndex(([n]) => n === 'source_line');
 
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : storableJson(JSON.stringify(v)));
 
 /** The text columns as stored (masked per --store-text; see core/storeText.ts). */
 export type StoredText = TextForStorage;

@@ -11,8 +11,8 @@ import { tempDir } from '../helpers/cli.js';
  * Stored text crosses from the parser to DuckDB as UTF-8 bytes: a NUL character inside a prompt
  * or an id is stored whole (not cut at the NUL), a lone surrogate (which JSON can carry as a
  * `\ud800` escape) as U+FFFD, which is what DuckDB's own string appends stored before; the
- * profile's request_id matches its request's. (Plain-text columns: the JSON ones, like
- * `messages`, hold such characters as JSON escapes.)
+ * profile's request_id matches its request's. The JSON columns (`messages`, `metadata`, `tools`,
+ * `raw`) hold a lone surrogate as the escape `\ufffd`: DuckDB's JSON functions reject `\ud800`.
  */
 const t = tempDir('pnyx-ingest-bytes-');
 afterAll(t.cleanup);
@@ -50,6 +50,45 @@ describe('ingest stores text byte for byte', () => {
       ]);
     } finally {
       await db.close();
+    }
+  });
+
+  it('keeps the JSON columns readable by DuckDB when a prompt has a lone surrogate, also for a conflicting duplicate', async () => {
+    // Before: the conflicting copy's `messages` ("\ud800" escape) failed json_object at commit,
+    // an internal error that quoted the prompt.
+    const f = join(t.path, 'lone-json.jsonl');
+    const line = (content: string, meta: string) =>
+      JSON.stringify({
+        request_id: 'r1',
+        timestamp: '2026-08-01T00:00:00Z',
+        feature: 'email',
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content }],
+        tools: [{ type: 'function', function: { name: `f${meta}` } }],
+        metadata: { note: meta },
+      });
+    // The log writes lone surrogates as escapes, and one valid pair as escapes too (kept).
+    writeFileSync(f, [line('hi \ud800 there', 'x\udc00'), line('different \ud800', 'y'), line('pair \ud83d\ude00 ok', 'z').replace('"r1"', '"r2"')].join('\n') + '\n');
+    for (const storeText of ['full', 'redacted'] as const) {
+      const db = await PnyxDb.open(join(t.path, `lone-json-${storeText}.duckdb`));
+      try {
+        const r = await ingestFile(db, f, { mapping: DEFAULT_MAPPING, workers: 0, storeText, storeRaw: true, observers: [new ProfileObserver()] });
+        // The conflicting copy is kept as a reject (not counted as a duplicate).
+        expect([r.stored, r.duplicates, r.rejected], storeText).toEqual([2, 0, 1]);
+        const rows = await db.all<{ id: string; content: string; note: string; tool: string; raw: string }>(
+          `SELECT request_id AS id, messages->>'$[0].content' AS content, metadata->>'note' AS note,
+                  tools->>'$[0].function.name' AS tool, raw->>'$.messages[0].content' AS raw
+           FROM requests ORDER BY request_id`,
+        );
+        expect(rows, storeText).toEqual([
+          { id: 'r1', content: 'hi \ufffd there', note: 'x\ufffd', tool: 'fx\ufffd', raw: 'hi \ufffd there' },
+          { id: 'r2', content: 'pair 😀 ok', note: 'z', tool: 'fz', raw: 'pair 😀 ok' },
+        ]);
+        const reject = await db.one<{ content: string }>(`SELECT raw::JSON->>'$.messages[0].content' AS content FROM rejects`);
+        expect(reject?.content, storeText).toBe('different \ufffd');
+      } finally {
+        await db.close();
+      }
     }
   });
 });
