@@ -223,6 +223,12 @@ export class ChunkAppender {
       } else if (c.width === 0 && c.constantText === undefined && this.row > c.settled) {
         writeStrings(duckdb.data_chunk_get_vector(chunk, i), c, c.u8, this.row);
       }
+      if (c.sharedText !== undefined) {
+        // Its ranges' first rows (firstOf) name places in a buffer the caller may now refill:
+        // a later range at the same start must not be taken for a repeat of this one.
+        c.sharedText = undefined;
+        c.firstOf.clear();
+      }
     }
   }
 

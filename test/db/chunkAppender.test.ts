@@ -153,4 +153,26 @@ describe('ChunkAppender', () => {
       ['78', '78', 1n],
     ]);
   });
+
+  it('takes a refilled buffer for new text after settle, not for repeats of what it held', async () => {
+    // Ingest hands a block's buffers back to the parser after settle; the next block can arrive
+    // in the same buffer (same object, inline parsing) with other text at the same offsets.
+    await conn.run('CREATE TABLE refill (s VARCHAR)');
+    const c = ChunkAppender.forTable(await conn.createAppender('refill'));
+    const buf = new Uint8Array(64);
+    const block = (t: string) => {
+      buf.set(utf8.encode(t));
+      c.repeatedTextRange(0, buf, 0, t.length);
+      c.endRow();
+      c.repeatedTextRange(0, buf, 0, t.length);
+      c.endRow();
+      c.settle();
+    };
+    block('first block, a long text');
+    block('second block, other text');
+    c.close();
+    const got = (await conn.runAndReadAll('SELECT s FROM refill ORDER BY rowid')).getRows().map((r) => r[0]);
+    expect(got).toEqual(['first block, a long text', 'first block, a long text', 'second block, other text', 'second block, other text']);
+  });
 });
+
