@@ -1,3 +1,4 @@
+import type { DuckDBBlobVector, DuckDBDataChunk } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import type { PnyxDb } from './database.js';
 
@@ -12,12 +13,58 @@ import type { PnyxDb } from './database.js';
  * read are checked against the file's own row count, so a short read is an error, never a loss.
  */
 export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
+  for await (const chunk of jsonChunks(db, kind, path, 'to_json(t)::VARCHAR')) {
+    const col = chunk.getColumnVector(0);
+    for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
+  }
+}
+
+/**
+ * Parquet rows as JSONL bytes, in blocks of at least `blockBytes` (the last one smaller): each
+ * row's `to_json` on a line of its own. JSON escapes every line break inside a value, so line n
+ * of the blocks is row n, and the blocks go to the parse workers as JSONL blocks do: the rows
+ * never become strings on this thread (`getItemBytes` hands over DuckDB's UTF-8 as it is).
+ * Each block is a fresh buffer, so it can be transferred.
+ */
+export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {
+  let block = new Uint8Array(blockBytes + (blockBytes >> 2));
+  let size = 0;
+  for await (const chunk of jsonChunks(db, 'parquet', path, 'encode(to_json(t)::VARCHAR)')) {
+    const col = chunk.getColumnVector(0) as DuckDBBlobVector;
+    for (let i = 0; i < chunk.rowCount; i++) {
+      const row = col.getItemBytes(i) ?? NULL_JSON;
+      if (size + row.length + 1 > block.length) {
+        const bigger = new Uint8Array(Math.max(block.length * 2, size + row.length + 1));
+        bigger.set(block.subarray(0, size));
+        block = bigger;
+      }
+      block.set(row, size);
+      block[size + row.length] = 0x0a;
+      size += row.length + 1;
+    }
+    if (size >= blockBytes) {
+      yield block.subarray(0, size);
+      block = new Uint8Array(blockBytes + (blockBytes >> 2));
+      size = 0;
+    }
+  }
+  if (size > 0) yield block.subarray(0, size);
+}
+
+/** `null` as JSON (to_json of a row is never NULL; kept so a row can never vanish). */
+const NULL_JSON = new TextEncoder().encode('null');
+
+/**
+ * The chunks of `SELECT <expr> AS j FROM <reader> AS t`, streamed on a connection of its own
+ * (see streamJsonRows). For Parquet, the rows read are checked against the file's row count.
+ */
+async function* jsonChunks(db: PnyxDb, kind: 'csv' | 'parquet', path: string, expr: string): AsyncGenerator<DuckDBDataChunk> {
   const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
   const conn = await db.instance.connect();
   try {
     let result;
     try {
-      result = await conn.stream(`SELECT to_json(t)::VARCHAR AS j FROM ${reader} AS t`, [path]);
+      result = await conn.stream(`SELECT ${expr} AS j FROM ${reader} AS t`, [path]);
     } catch (err) {
       throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
     }
@@ -30,9 +77,8 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
         throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
       }
       if (!chunk || chunk.rowCount === 0) break;
-      const col = chunk.getColumnVector(0);
       rows += chunk.rowCount;
-      for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
+      yield chunk;
     }
     if (kind === 'parquet') {
       const expected = Number((await conn.runAndReadAll('SELECT count(*) FROM read_parquet($1)', [path])).getRows()[0]![0]);

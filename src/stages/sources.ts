@@ -7,7 +7,7 @@ import { PnyxError } from '../core/errors.js';
 import { exceedsNesting, jsonErrorReason, MAX_NESTING } from '../core/ingestRecord.js';
 import { firstInvalidUtf8, invalidUtf8Reason, MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES, overlongReason, startsWithBom } from '../core/jsonlLine.js';
 import type { PnyxDb } from '../db/database.js';
-import { streamJsonRows } from '../db/readers.js';
+import { streamJsonlBlocks, streamJsonRows } from '../db/readers.js';
 import type { ParseJob } from './parseBatch.js';
 
 export { firstInvalidUtf8, MAX_RECORD_BYTES };
@@ -262,10 +262,21 @@ export const BATCH_RECORDS = 2000;
 
 /**
  * Streams a file as parse jobs: JSONL as large byte blocks cut at line breaks (no per-line work
- * on this thread), other kinds as groups of records. For JSONL, `onBytes` sees every byte of
+ * on this thread), Parquet as blocks of its rows' JSON lines (see streamJsonlBlocks), other kinds
+ * as groups of records. For JSONL, `onBytes` sees every byte of
  * the file (compressed, for .gz) as read, so it can be hashed in the same pass.
  */
 export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: number, onBytes: (raw: Buffer) => void, start = 0): AsyncGenerator<ParseJob> {
+  if (info.kind === 'parquet') {
+    // Rows as JSONL blocks (line n = row n), parsed by the workers like a JSONL file's blocks.
+    if (info.size === 0) return;
+    try {
+      for await (const bytes of streamJsonlBlocks(db, info.path, batchBytes)) yield { bytes, firstBatch: false };
+    } catch (err) {
+      throw readError(info, err);
+    }
+    return;
+  }
   if (info.kind !== 'jsonl') {
     let texts: string[] = [];
     let lines: number[] = [];
