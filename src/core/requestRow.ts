@@ -54,7 +54,9 @@ export type RequestRow = RowValue[];
 /** Index of `source_line` in a RequestRow (workers fill it relative to their batch). */
 export const ROW_SOURCE_LINE = REQUEST_ROW_COLUMNS.findIndex(([n]) => n === 'source_line');
 
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : storableJson(JSON.stringify(v)));
+/** JSON text as a JSON column holds it (see storableJson: a lone surrogate's escape becomes \ufffd). */
+const stored = (json: string | null): string | null => (json === null ? null : storableJson(json));
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : stored(JSON.stringify(v)));
 
 /** The text columns as stored (masked per --store-text; see core/storeText.ts). */
 export type StoredText = TextForStorage;
@@ -71,7 +73,7 @@ export function toRequestRow(r: CanonicalRequest, line: number, contentHash: str
     effectiveModel(r) ?? 'unknown',
     r.provider,
     text.system_prompt,
-    text.messages,
+    stored(text.messages),
     r.has_prompt_text,
     json(r.tools),
     r.tools?.length ?? 0,
@@ -89,11 +91,11 @@ export function toRequestRow(r: CanonicalRequest, line: number, contentHash: str
     r.finish_reason,
     r.status,
     text.error,
-    text.metadata,
+    stored(text.metadata),
     r.source_format,
     line,
     contentHash,
-    text.raw,
+    stored(text.raw),
     storeText,
   ];
 }

@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from './adapters/fields.js';
 import { sha256 } from './ingestRecord.js';
 import { redactText } from './redact.js';
-import { JsonPieces, storableJson, writeObjectWith } from './jsonText.js';
+import { JsonPieces, writeObjectWith } from './jsonText.js';
 import type { CanonicalRequest, ChatMessage } from './request.js';
 
 /**
@@ -171,13 +171,7 @@ export function textForStorage(request: CanonicalRequest, record: JsonObject, ra
   const metadata = mode === 'full' ? request.metadata : (maskValue(request.metadata, mode, false) as JsonObject);
   const error = request.error === null || mode === 'full' ? request.error : redactText(request.error);
   if (mode === 'full') {
-    return {
-      system_prompt: request.system_prompt,
-      messages: storableJson(messagesJson(request.messages)),
-      raw: keepRaw ? storableJson(rawText) : null,
-      metadata: storableJson(JSON.stringify(metadata)),
-      error,
-    };
+    return { system_prompt: request.system_prompt, messages: messagesJson(request.messages), raw: keepRaw ? rawText : null, metadata: JSON.stringify(metadata), error };
   }
   // With the raw record, the prompt texts appear twice (normalized and in the record): each is
   // masked once. Without it each text is masked once anyway, and a lookup would hash it whole.
@@ -187,9 +181,9 @@ export function textForStorage(request: CanonicalRequest, record: JsonObject, ra
   const raw = keepRaw ? maskValue(record, mode, false, memo) : null;
   return {
     system_prompt: system,
-    messages: storableJson(messages),
-    raw: raw === null ? null : storableJson(raw === record ? rawText : JSON.stringify(raw)),
-    metadata: storableJson(JSON.stringify(metadata)),
+    messages,
+    raw: raw === null ? null : raw === record ? rawText : JSON.stringify(raw),
+    metadata: JSON.stringify(metadata),
     error,
   };
 }

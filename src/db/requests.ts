@@ -1,6 +1,6 @@
 import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { IdHashSet, type IdHasher } from '../core/idHashSet.js';
-import { REQUEST_ROW_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, type ColumnKind, type EncodedRows } from '../core/requestRow.js';
+import { cellStart, REQUEST_ROW_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, type ColumnKind, type EncodedRows } from '../core/requestRow.js';
 import { APPENDER_FLUSH_ROWS, ChunkAppender } from './chunkAppender.js';
 import type { PnyxDb } from './database.js';
 import { invalidateReportCache } from './reportCache.js';
@@ -93,7 +93,7 @@ class RequestChunks {
         const at = (i * texts + c.index) * 2;
         const start = cells[at]!;
         if (start === -1) out.null(j);
-        else if (start < -1) out.repeatedTextRange(j, text, -2 - start, cells[at + 1]!);
+        else if (start < -1) out.repeatedTextRange(j, text, cellStart(start), cells[at + 1]!);
         else out.bytes(j, text, start, cells[at + 1]!);
       } else if (c.from === 'value') {
         const at = i * values + c.index;
