@@ -20,10 +20,11 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
 }
 
 /**
- * Parquet rows as JSONL bytes, in blocks of at least `blockBytes` (the last one smaller): each
- * row's `to_json` on a line of its own. JSON escapes every line break inside a value, so line n
- * of the blocks is row n, and the blocks go to the parse workers as JSONL blocks do: the rows
- * never become strings on this thread (`getItemBytes` hands over DuckDB's UTF-8 as it is).
+ * Parquet rows as JSONL bytes, in blocks that end with the row reaching `blockBytes` (the last
+ * one smaller): each row's `to_json` on a line of its own. JSON escapes every line break inside a
+ * value, so line n of the blocks is row n, and the blocks go to the parse workers as JSONL blocks
+ * do: the rows never become strings on this thread (`getItemBytes` hands over DuckDB's UTF-8 as
+ * it is).
  * Each block is a fresh buffer, so it can be transferred.
  */
 export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {
@@ -41,11 +42,12 @@ export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: n
       block.set(row, size);
       block[size + row.length] = 0x0a;
       size += row.length + 1;
-    }
-    if (size >= blockBytes) {
-      yield block.subarray(0, size);
-      block = new Uint8Array(blockBytes + (blockBytes >> 2));
-      size = 0;
+      // Per row, not per chunk: a chunk of 2,048 chat rows is ~4.5 MB, more than a block.
+      if (size >= blockBytes) {
+        yield block.subarray(0, size);
+        block = new Uint8Array(blockBytes + (blockBytes >> 2));
+        size = 0;
+      }
     }
   }
   if (size > 0) yield block.subarray(0, size);
