@@ -29,22 +29,3 @@ export function toProfileTuple(p: CapabilityProfile): ProfileTuple {
     p.policy_sensitivity, p.context_tokens, p.needs_tools, p.multimodal, p.language, p.complexity, p.signals,
   ];
 }
-
-export function fromProfileTuple(t: ProfileTuple): CapabilityProfile {
-  return {
-    task_type: t[0],
-    domain: t[1],
-    reasoning: t[2],
-    output_format: t[3],
-    structured_output: t[4],
-    latency_sensitivity: t[5],
-    safety_risk: t[6],
-    policy_sensitivity: t[7],
-    context_tokens: t[8],
-    needs_tools: t[9],
-    multimodal: t[10],
-    language: t[11],
-    complexity: t[12],
-    signals: t[13],
-  };
-}
