@@ -10,7 +10,9 @@
  *
  * Flags: --rows N (default 1,000,000), --seed N, --dir DIR (reuse generated data there),
  * --keep (leave the temp dir), --no-parquet, --memory-limit SIZE (passed to pnyx),
- * --drop-baseline (delete each baseline database once measured: a 10M-row run needs the disk).
+ * --drop-baseline (delete each baseline database once measured: a 10M-row run needs the disk),
+ * --rounds N (default 1: run (a) and (b) N times, alternating, and report the medians — on a
+ * shared machine one pair can swing 15%; each round's pair is printed as it runs).
  * Each step also reports its CPU seconds (user + system; on a shared machine the wall time
  * moves with the load, the CPU time much less) and the database file it left.
  */
@@ -35,10 +37,11 @@ interface Args {
   parquet: boolean;
   memoryLimit?: string;
   dropBaseline: boolean;
+  rounds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rows: 1_000_000, seed: 7, keep: false, parquet: true, dropBaseline: false };
+  const a: Args = { rows: 1_000_000, seed: 7, keep: false, parquet: true, dropBaseline: false, rounds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -53,9 +56,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-parquet') a.parquet = false;
     else if (k === '--memory-limit') a.memoryLimit = v();
     else if (k === '--drop-baseline') a.dropBaseline = true;
+    else if (k === '--rounds') a.rounds = Number(v());
     else throw new Error(`unknown flag ${k}`);
   }
   if (!Number.isInteger(a.rows) || a.rows <= 0) throw new Error('--rows must be a positive integer');
+  if (!Number.isInteger(a.rounds) || a.rounds <= 0) throw new Error('--rounds must be a positive integer');
   return a;
 }
 
@@ -154,6 +159,23 @@ async function classifyThroughput(log: string, n: number, threads: number): Prom
   return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000) };
 }
 
+/** One round: the baseline (a) and pnyx analyze (b) of the same file, run one after the other. */
+interface Pair {
+  a: Measured;
+  b: Measured;
+}
+
+/** The median wall and CPU time of some runs of one step, with the largest peak RSS. */
+function medianMeasured(ms: readonly Measured[]): Measured {
+  const last = ms.at(-1)!;
+  return {
+    ...last,
+    seconds: median(ms.map((m) => m.seconds)),
+    cpuSeconds: median(ms.map((m) => m.cpuSeconds)),
+    peakRssMb: Math.max(...ms.map((m) => m.peakRssMb)),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = args.dir ? resolve(args.dir) : mkdtempSync(join(tmpdir(), 'pnyx-bench-'));
@@ -185,18 +207,40 @@ async function main(): Promise<void> {
   }
 
   const rows: [string, Measured, number][] = [];
-  const step = (name: string, m: Measured): void => {
-    rows.push([name, m, args.rows]);
+  const announce = (name: string, m: Measured): void => {
     out(`  ${name}: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(1)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB${m.dbMb === undefined ? '' : `, db ${m.dbMb.toFixed(0)} MB`}`);
   };
-  const a = await baseline(log, fresh('baseline.duckdb'), 'read_json', args.dropBaseline);
-  check('baseline', a);
-  step('(a) DuckDB read_json → db file', a);
-
-  const b = await pnyx(['analyze', log], fresh('pnyx.duckdb'), args.memoryLimit);
-  check('pnyx analyze', b);
-  step('(b) pnyx analyze JSONL', b);
-  const stored = counts(b.stderr);
+  const step = (name: string, m: Measured): void => {
+    rows.push([name, m, args.rows]);
+    announce(name, m);
+  };
+  /**
+   * (a) then (b), `args.rounds` times alternating; with one round each is a step, with more each
+   * round is printed as it ends and the table gets their medians.
+   */
+  const pairs = async (aName: string, runA: () => Promise<Measured>, bName: string, runB: () => Promise<Measured>): Promise<Pair[]> => {
+    const done: Pair[] = [];
+    for (let r = 0; r < args.rounds; r++) {
+      const round = args.rounds > 1 ? ` [round ${r + 1}/${args.rounds}]` : '';
+      const a = await runA();
+      (args.rounds > 1 ? announce : step)(aName + round, a);
+      const b = await runB();
+      (args.rounds > 1 ? announce : step)(bName + round, b);
+      done.push({ a, b });
+    }
+    if (args.rounds > 1) {
+      const of = ` (median of ${args.rounds})`;
+      rows.push([aName + of, medianMeasured(done.map((p) => p.a)), args.rows], [bName + of, medianMeasured(done.map((p) => p.b)), args.rows]);
+    }
+    return done;
+  };
+  const jsonl = await pairs(
+    '(a) DuckDB read_json → db file',
+    async () => check('baseline', await baseline(log, fresh('baseline.duckdb'), 'read_json', args.dropBaseline)),
+    '(b) pnyx analyze JSONL',
+    async () => check('pnyx analyze', await pnyx(['analyze', log], fresh('pnyx.duckdb'), args.memoryLimit)),
+  );
+  const stored = counts(jsonl.at(-1)!.b.stderr);
 
   const hasReport = /^\s+report\b/m.test((await measure(process.execPath, [BIN, '--help'])).stdout);
   let report: Measured | undefined;
@@ -211,14 +255,15 @@ async function main(): Promise<void> {
   check('pnyx analyze again', again);
   step('(d) pnyx analyze again, unchanged file (skipped)', again);
 
+  let parquetPairs: Pair[] = [];
   if (args.parquet) {
-    const ap = await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet', args.dropBaseline);
-    check('parquet baseline', ap);
-    step('(a) DuckDB read_parquet → db file', ap);
-    const bp = await pnyx(['analyze', parquet], fresh('pnyx-pq.duckdb'), args.memoryLimit);
-    check('pnyx analyze parquet', bp);
-    step('(b) pnyx analyze Parquet', bp);
-    out(`  parquet: ${counts(bp.stderr)}`);
+    parquetPairs = await pairs(
+      '(a) DuckDB read_parquet → db file',
+      async () => check('parquet baseline', await baseline(parquet, fresh('baseline-pq.duckdb'), 'read_parquet', args.dropBaseline)),
+      '(b) pnyx analyze Parquet',
+      async () => check('pnyx analyze parquet', await pnyx(['analyze', parquet], fresh('pnyx-pq.duckdb'), args.memoryLimit)),
+    );
+    out(`  parquet: ${counts(parquetPairs.at(-1)!.b.stderr)}`);
   }
 
   const hasClassifier = existsSync(join(REPO, 'dist/core/classifier/index.js'));
@@ -238,14 +283,24 @@ async function main(): Promise<void> {
     );
   }
   out('');
-  out(`ratio (b)/(a), JSONL: ${(b.seconds / a.seconds).toFixed(2)} (goal ≤ 2.0, limit 3.0)`);
-  out(`CPU-time ratio (b)/(a), JSONL: ${(b.cpuSeconds / a.cpuSeconds).toFixed(2)} (less sensitive to other load on the machine)`);
+  const ratios = (ps: Pair[], of: (m: Measured) => number): number[] => ps.map((p) => of(p.b) / of(p.a));
+  const ratioLine = (label: string, ps: Pair[], of: (m: Measured) => number, note: string): string => {
+    const rs = ratios(ps, of);
+    const each = rs.length > 1 ? `median of ${rs.length} rounds; each: ${rs.map((r) => r.toFixed(2)).join(', ')}` : '';
+    return `${label}: ${median(rs).toFixed(2)} (${[each, note].filter(Boolean).join('; ')})`;
+  };
+  out(ratioLine('ratio (b)/(a), JSONL', jsonl, (m) => m.seconds, 'goal ≤ 2.0, limit 3.0'));
+  out(ratioLine('CPU-time ratio (b)/(a), JSONL', jsonl, (m) => m.cpuSeconds, 'less sensitive to other load on the machine'));
+  if (parquetPairs.length > 0) {
+    const pq = parquetPairs.map((p, i) => ({ a: jsonl[i]?.b ?? jsonl.at(-1)!.b, b: p.b }));
+    out(ratioLine('Parquet against JSONL, pnyx analyze wall time', pq, (m) => m.seconds, 'goal ≤ 1.0'));
+  }
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
   if (cls1 && clsN) {
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log, first pass / steady state over ${WARM_PASSES} more passes): ${f(cls1.perSecond)} / ${f(cls1.warmPerSecond)} prompts/s on 1 thread, ${f(clsN.perSecond)} / ${f(clsN.warmPerSecond)} prompts/s on ${cpus().length} worker threads (goal ≥ 150,000 on 2 cores)`);
   } else out('classification figure skipped: no classifier in this build');
-  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? { prompts: cls1.prompts, oneThread: { firstPass: cls1.perSecond, steady: cls1.warmPerSecond }, allCores: { threads: cpus().length, firstPass: clsN.perSecond, steady: clsN.warmPerSecond } } : null }, null, 2));
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, rounds: args.rounds, ratios: { wall: ratios(jsonl, (m) => m.seconds), cpu: ratios(jsonl, (m) => m.cpuSeconds) }, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? { prompts: cls1.prompts, oneThread: { firstPass: cls1.perSecond, steady: cls1.warmPerSecond }, allCores: { threads: cpus().length, firstPass: clsN.perSecond, steady: clsN.warmPerSecond } } : null }, null, 2));
   if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
   else out(`data and databases kept in ${dir}`);
 }

@@ -65,6 +65,7 @@ export function measure(cmd: string, args: string[], env: Record<string, string>
 }
 
 /** Throws, naming the step and the last lines of its stderr, when it exited non-zero. */
-export function check(step: string, m: Measured): void {
+export function check(step: string, m: Measured): Measured {
   if (m.code !== 0) throw new Error(`${step} failed (exit ${m.code}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return m;
 }
