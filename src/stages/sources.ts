@@ -1,4 +1,5 @@
 import { createReadStream, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { createGunzip, gunzipSync } from 'node:zlib';
@@ -297,11 +298,28 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
   }
   // An empty file holds no records, whatever its name says (an empty .gz is not a gzip stream).
   if (info.size === 0) return;
+  const readBytes = Math.min(1 << 20, Math.max(batchBytes, 1024));
+  const blocks = new LineBlocks(batchBytes, readBytes, start === 0);
   try {
-    // `start` (plain JSONL only) resumes a file that grew, right after a line break.
-    const raw = createReadStream(info.path, { start, highWaterMark: Math.min(1 << 20, Math.max(batchBytes, 1024)) });
-    let input: Readable = raw;
-    if (info.gzip) {
+    if (!info.gzip) {
+      // Read straight into the block that goes to a worker: no copy on this thread but the
+      // partial line carried over into the next block.
+      const file = await open(info.path, 'r');
+      try {
+        // `start` (plain JSONL only) resumes a file that grew, right after a line break.
+        for (let position = start; ; ) {
+          const into = blocks.space(readBytes);
+          const { bytesRead } = await file.read(into, 0, readBytes, position);
+          if (bytesRead === 0) break;
+          position += bytesRead;
+          onBytes(into.subarray(0, bytesRead));
+          yield* blocks.wrote(bytesRead);
+        }
+      } finally {
+        await file.close();
+      }
+    } else {
+      const raw = createReadStream(info.path, { start, highWaterMark: readBytes });
       const tap = new Transform({
         transform(chunk: Buffer, _enc, done) {
           onBytes(chunk);
@@ -311,50 +329,102 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
       const gunzip = createGunzip({ chunkSize: 1 << 20 });
       raw.on('error', (e) => gunzip.destroy(e));
       tap.on('error', (e) => gunzip.destroy(e));
-      input = raw.pipe(tap).pipe(gunzip);
-    }
-    let parts: Buffer[] = [];
-    let size = 0;
-    let first = start === 0;
-    // A line past MAX_RECORD_BYTES is not held whole: its start is kept and the rest skipped
-    // up to its line break; it goes out as a job of its own (one line, rejected by the parser).
-    let overlong: { kept: Buffer; length: number } | undefined;
-    for await (const read of input) {
-      let chunk = read as Buffer;
-      if (!info.gzip) onBytes(chunk);
-      if (overlong) {
-        const nl = chunk.indexOf(10);
-        overlong.length += nl < 0 ? chunk.length : nl;
-        if (nl < 0) continue;
-        yield { bytes: ownBytes(overlong.kept), firstBatch: first, overlongBytes: overlong.length };
-        first = false;
-        overlong = undefined;
-        chunk = chunk.subarray(nl + 1);
+      for await (const read of raw.pipe(tap).pipe(gunzip)) {
+        const chunk = read as Buffer;
+        chunk.copy(blocks.space(chunk.length));
+        yield* blocks.wrote(chunk.length);
       }
-      parts.push(chunk);
-      size += chunk.length;
-      if (size < batchBytes) continue;
-      const buf = Buffer.concat(parts, size);
-      const cut = buf.lastIndexOf(10);
-      if (cut < 0) {
-        if (size > MAX_RECORD_BYTES) {
-          overlong = { kept: Buffer.from(buf.subarray(0, OVERLONG_KEPT_BYTES)), length: size };
-          parts = [];
-          size = 0;
-        } else parts = [buf];
-        continue;
-      }
-      // Copy the tail before the block is handed over (a worker takes ownership of its memory).
-      const rest = Buffer.from(buf.subarray(cut + 1));
-      parts = rest.length > 0 ? [rest] : [];
-      size = rest.length;
-      yield { bytes: ownBytes(buf, cut + 1), firstBatch: first };
-      first = false;
     }
-    if (overlong) yield { bytes: ownBytes(overlong.kept), firstBatch: first, overlongBytes: overlong.length };
-    else if (size > 0) yield { bytes: ownBytes(Buffer.concat(parts, size)), firstBatch: first };
+    const last = blocks.end();
+    if (last) yield last;
   } catch (err) {
     throw readError(info, err);
+  }
+}
+
+/**
+ * Cuts a byte stream into parse jobs of whole lines, at least `batchBytes` each (a longer line
+ * makes a longer job). Bytes are written into the block that becomes the job (`space`, then
+ * `wrote`); each block is its own ArrayBuffer, so a worker can take it without a copy. A line
+ * past MAX_RECORD_BYTES is not held whole: its start is kept and the rest skipped up to its line
+ * break; it goes out as a job of its own (one line, rejected by the parser).
+ */
+class LineBlocks {
+  private block: Buffer;
+  private size = 0;
+  /** Where in the block its last line break is (-1: none yet). */
+  private lastBreak = -1;
+  private overlong: { kept: Buffer; length: number } | undefined;
+
+  constructor(
+    private readonly batchBytes: number,
+    private readonly readBytes: number,
+    private first: boolean,
+  ) {
+    this.block = Buffer.allocUnsafeSlow(batchBytes + readBytes);
+  }
+
+  /** Where the next `n` bytes go (the block grows when a line outgrows it). */
+  space(n: number): Buffer {
+    if (this.block.length - this.size < n) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.block.length * 2, this.size + n));
+      this.block.copy(bigger, 0, 0, this.size);
+      this.block = bigger;
+    }
+    return this.block.subarray(this.size);
+  }
+
+  /** `n` bytes were written at `space()`: the jobs they complete. */
+  *wrote(n: number): Generator<ParseJob> {
+    let from = this.size;
+    if (this.overlong) {
+      // Skipping the rest of an overlong line: nothing is kept (size stays 0) up to its break.
+      const nl = this.block.subarray(0, n).indexOf(10);
+      if (nl < 0) {
+        this.overlong.length += n;
+        return;
+      }
+      this.overlong.length += nl;
+      yield { bytes: ownBytes(this.overlong.kept), firstBatch: this.takeFirst(), overlongBytes: this.overlong.length };
+      this.overlong = undefined;
+      this.block.copyWithin(0, nl + 1, n);
+      n -= nl + 1;
+      from = 0;
+    }
+    // Only the new bytes are searched: a long line is read in many pieces.
+    const nl = this.block.subarray(from, from + n).lastIndexOf(10);
+    if (nl >= 0) this.lastBreak = from + nl;
+    this.size = from + n;
+    if (this.size < this.batchBytes) return;
+    if (this.lastBreak < 0) {
+      if (this.size > MAX_RECORD_BYTES) {
+        this.overlong = { kept: Buffer.from(this.block.subarray(0, OVERLONG_KEPT_BYTES)), length: this.size };
+        this.size = 0;
+      }
+      return;
+    }
+    // The partial line after the cut starts the next block (copied before the block is handed over).
+    const done = this.block;
+    const cut = this.lastBreak + 1;
+    const rest = this.size - cut;
+    this.block = Buffer.allocUnsafeSlow(Math.max(this.batchBytes, rest) + this.readBytes);
+    done.copy(this.block, 0, cut, this.size);
+    this.size = rest;
+    this.lastBreak = -1;
+    yield { bytes: new Uint8Array(done.buffer, done.byteOffset, cut), firstBatch: this.takeFirst() };
+  }
+
+  /** The job the stream's last bytes make, if any. */
+  end(): ParseJob | undefined {
+    if (this.overlong) return { bytes: ownBytes(this.overlong.kept), firstBatch: this.takeFirst(), overlongBytes: this.overlong.length };
+    if (this.size > 0) return { bytes: new Uint8Array(this.block.buffer, this.block.byteOffset, this.size), firstBatch: this.takeFirst() };
+    return undefined;
+  }
+
+  private takeFirst(): boolean {
+    const first = this.first;
+    this.first = false;
+    return first;
   }
 }
 
