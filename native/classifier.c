@@ -65,9 +65,13 @@ enum {
   ST_LENGTH
 };
 
-/* scan() modes: end the held token (and forget the previous one) before the range; end the token and the line after it. */
+/*
+ * scan() modes: end the held token (and forget the previous one) before the range; end the token
+ * and the line after it; clear the n-gram dedup bits of every n-gram in the array after it.
+ */
 #define MODE_FLUSH_BEFORE 1
 #define MODE_END_SEGMENT 2
+#define MODE_CLEAR_BITS 4
 
 #define FNV_OFFSET 0x811c9dc5u
 #define FNV_PRIME 0x01000193u
@@ -360,6 +364,9 @@ static void scan_units(Scan *s, const uint16_t *u, int32_t k0, int32_t n, int32_
     if (st[ST_LINE_HAS_PIPE]) st[ST_PIPE_LINES]++;
     st[ST_LINE_HAS_PIPE] = 0;
     st[ST_LINE_STATE] = LS_START;
+  }
+  if (mode & MODE_CLEAR_BITS) {
+    for (int32_t i = 0, count = st[ST_NGRAM_COUNT]; i < count; i++) s->bits[(((uint32_t)s->ngrams[i] & FEATURE_MASK) >> 5) << 1] = 0;
   }
 }
 

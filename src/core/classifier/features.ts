@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { FEATURE_COUNT, FNV_OFFSET, FNV_PRIME, bigramHash, bucketOf, hashToken } from './hash.js';
 import { CUE_BUCKET_BITS, KW, RULE_ONLY_FLAGS, cueFlags } from './keywords.js';
-import { SCAN_END_SEGMENT, SCAN_FLUSH_BEFORE, STATE, kernelFor, type ClassifierEngine, type EngineOptions, type NativeKernel } from './native.js';
+import { SCAN_CLEAR_BITS, SCAN_END_SEGMENT, SCAN_FLUSH_BEFORE, STATE, kernelFor, type ClassifierEngine, type EngineOptions, type NativeKernel } from './native.js';
 
 /**
  * The classifier's single pass over the characters of a prompt.
@@ -321,7 +321,7 @@ export class FeatureExtractor {
       const known = first ? this.firstSegments.get(seg) : undefined;
       if (known) this.replay(known);
       else {
-        if (this.kernel) this.readNative(seg, segStart, windowed, tailStart);
+        if (this.kernel) this.readNative(seg, segStart, windowed, tailStart, si === segments.length - 1);
         else if (!windowed) this.scan(seg, 0, seg.length);
         else {
           if (segStart < HEAD_CHARS) this.scan(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart));
@@ -351,8 +351,8 @@ export class FeatureExtractor {
     scriptsDiff(last.counts, out.s, base);
     last.counts.chars = segments.at(-1)?.length ?? 0;
     this.finish(extraHand);
-    const bits = this.bits;
-    for (let i = 0, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
+    // The kernel cleared the bits at the end of the last segment (never a replayed one).
+    if (!this.kernel) for (let i = 0, bits = this.bits, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
     return out;
   }
 
@@ -413,16 +413,18 @@ export class FeatureExtractor {
    * token and the line), in the native kernel: the same steps on the same state, which goes in
    * and out through the state array.
    */
-  private readNative(seg: string, segStart: number, windowed: boolean, tailStart: number): void {
+  private readNative(seg: string, segStart: number, windowed: boolean, tailStart: number, last: boolean): void {
     this.toState();
     const segEnd = segStart + seg.length;
-    if (!windowed) this.scanNative(seg, 0, seg.length, SCAN_END_SEGMENT);
+    // After the last segment no n-gram is added: the kernel also clears the dedup bits then.
+    const end = SCAN_END_SEGMENT | (last ? SCAN_CLEAR_BITS : 0);
+    if (!windowed) this.scanNative(seg, 0, seg.length, end);
     else {
       const head = segStart < HEAD_CHARS;
       const tail = segEnd > tailStart;
-      if (head) this.scanNative(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart), tail ? 0 : SCAN_END_SEGMENT);
-      if (tail) this.scanNative(seg, Math.max(0, tailStart - segStart), seg.length, SCAN_FLUSH_BEFORE | SCAN_END_SEGMENT);
-      if (!head && !tail) this.scanNative(seg, 0, 0, SCAN_END_SEGMENT);
+      if (head) this.scanNative(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart), tail ? 0 : end);
+      if (tail) this.scanNative(seg, Math.max(0, tailStart - segStart), seg.length, SCAN_FLUSH_BEFORE | end);
+      if (!head && !tail) this.scanNative(seg, 0, 0, end);
     }
     this.fromState();
   }

@@ -44,9 +44,13 @@ export const COUNTED = [
   'greek', 'hebrew', 'thai',
 ] as const;
 
-/** scan() modes: end the held token (and forget the previous one) before the range; end the token and the line after it. */
+/**
+ * scan() modes: end the held token (and forget the previous one) before the range; end the token
+ * and the line after it; clear the n-gram dedup bits of every n-gram in the array after it.
+ */
 export const SCAN_FLUSH_BEFORE = 1;
 export const SCAN_END_SEGMENT = 2;
+export const SCAN_CLEAR_BITS = 4;
 
 export interface NativeKernel {
   /** FeatureExtractor.scan over units[k0, n) (units[k0 - 1] is the unit before the window), then `mode`. */
