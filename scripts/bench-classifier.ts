@@ -5,7 +5,7 @@
  * else) over the same texts: a floor no tokenizer can beat on this machine.
  *
  *   npx tsx scripts/bench-classifier.ts [count=200000] [targetChars=2048] [--threads N]
- *       [--log requests.jsonl] [--classifier DIR] [--compare DIR]
+ *       [--log requests.jsonl] [--classifier DIR] [--compare DIR] [--engine js|native] [--engines]
  *
  * Prompts: 2,000 synthetic CRM chat requests of ~targetChars (scripts/classifier/goldenCorpus.ts),
  * or with --log the first 20,000 records of a request log (e.g. the one `npm run bench` generates),
@@ -18,6 +18,10 @@
  * machine. Each build runs in its own worker thread (its own V8 isolate): run side by side in one
  * isolate, the second build loaded came out 13-17% slower than the first (shared call-site
  * feedback in the bench loop), so the ratio depended on the order of the two builds.
+ * --engine js|native: the classifier engine to run (default: native when built, see
+ * src/core/classifier/native.ts). --engines: both engines of this classifier on the same input, in
+ * alternating rounds as --compare does (one thread), or with --threads N in alternating whole runs
+ * (three per engine; the best wall time of each is printed).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,8 +29,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAPPING } from '../src/core/adapters/attribution.js';
+import type * as DefaultModel from '../src/core/classifier/defaultModel.js';
+import type * as Classifier from '../src/core/classifier/index.js';
 import type { ClassifierInput } from '../src/core/classifier/index.js';
 import { readJsonLine } from '../src/core/ingestRecord.js';
+import type * as Native from '../src/core/classifier/native.js';
 import { benchInputs } from './classifier/goldenCorpus.js';
 
 interface Job {
@@ -35,6 +42,7 @@ interface Job {
   log: string | null;
   classifier: string;
   url: string;
+  engine?: Engine;
   /** Compare mode: the worker answers each message `n` with the CPU µs of classifying n prompts. */
   rounds?: boolean;
 }
@@ -62,10 +70,15 @@ function pool(job: Job): { inputs: ClassifierInput[]; avgChars: number } {
 }
 
 type Classify = (input: ClassifierInput) => { reasoning: number };
+type Engine = 'js' | 'native';
 
-async function loadClassifier(dir: string): Promise<Classify> {
-  const mod = (await import(pathToFileURL(resolve(dir, 'core/classifier/index.js')).href)) as { classifyPrompt: Classify };
-  return mod.classifyPrompt;
+/** The build's shared classifier, or with `engine` a classifier running that engine. */
+async function loadClassifier(dir: string, engine?: Engine): Promise<Classify> {
+  const mod = (await import(pathToFileURL(resolve(dir, 'core/classifier/index.js')).href)) as typeof Classifier;
+  if (!engine) return mod.classifyPrompt;
+  const { defaultModel } = (await import(pathToFileURL(resolve(dir, 'core/classifier/defaultModel.js')).href)) as typeof DefaultModel;
+  const c = new mod.PromptClassifier(defaultModel(), { engine });
+  return (input) => c.classify(input);
 }
 
 function classifyMany(classify: Classify, inputs: readonly ClassifierInput[], count: number): number {
@@ -90,9 +103,31 @@ function bareLoop(inputs: readonly ClassifierInput[], count: number): { cpuSecs:
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** One whole run on `threads` worker threads: wall and CPU seconds (all threads), and the checksum. */
+async function threaded(job: Job, threads: number): Promise<{ secs: number; cpuSecs: number; sink: number }> {
+  const per = Math.ceil(job.count / threads);
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, count: per } satisfies Job }));
+  await Promise.all(workers.map((w) => new Promise((ok) => w.once('message', ok))));
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage(); // all threads of the process
+  const sums = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<number>((ok) => {
+          w.once('message', ok);
+          w.postMessage('go');
+        }),
+    ),
+  );
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
+  await Promise.all(workers.map((w) => w.terminate()));
+  return { secs, cpuSecs: (cpu.user + cpu.system) / 1e6, sink: sums.reduce((a, x) => a + x, 0) };
+}
+
 if (!isMainThread) {
   const job = workerData as Job;
-  const classify = await loadClassifier(job.classifier);
+  const classify = await loadClassifier(job.classifier, job.engine);
   const { inputs } = pool(job);
   classifyMany(classify, inputs, 20_000); // warm-up (JIT, weights load)
   parentPort!.postMessage('ready');
@@ -116,22 +151,47 @@ if (!isMainThread) {
   const log = option('--log') ?? null;
   const classifier = resolve(option('--classifier') ?? new URL('../src', import.meta.url).pathname);
   const compare = option('--compare');
+  const engine = option('--engine') as Engine | undefined;
+  if (engine !== undefined && engine !== 'js' && engine !== 'native') throw new Error('--engine is js or native');
+  const engines = args.includes('--engines') ? args.splice(args.indexOf('--engines'), 1) && (['js', 'native'] as const) : null;
   const count = Number(args[0] ?? 200_000);
   const target = Number(args[1] ?? 2048);
-  const job: Job = { count, target, log, classifier, url: import.meta.url };
+  const job: Job = { count, target, log, classifier, url: import.meta.url, engine };
+  const { classifierEngine, nativeUnavailableReason } = (await import(pathToFileURL(resolve(classifier, 'core/classifier/native.js')).href)) as typeof Native;
+  if ((engine === 'native' || engines) && classifierEngine() !== 'native') throw new Error(`no native engine: ${nativeUnavailableReason()}`);
+  const engineNote = engine ?? classifierEngine();
   const { inputs, avgChars } = pool(job);
   let secs: number;
   let cpuSecs: number;
   let sink = 0;
   let n = count;
   let bare = '';
-  if (compare !== undefined) {
+  if (engines && threads > 0) {
+    // Alternating whole runs on N threads, three per engine; the best of each.
+    const best = { js: { secs: Infinity, cpuSecs: 0 }, native: { secs: Infinity, cpuSecs: 0 } };
+    for (let round = 0; round < 3; round++) {
+      for (const e of engines) {
+        const r = await threaded({ ...job, engine: e }, threads);
+        if (r.secs < best[e].secs) best[e] = r;
+      }
+    }
+    const m = Math.ceil(count / threads) * threads;
+    let text = `classified ${fmt(m)} prompts (avg ${avgChars.toFixed(0)} chars, ${log ? `first ${fmt(inputs.length)} records of ${log}` : 'synthetic CRM requests'}), ${threads} worker threads, best of 3 alternating runs per engine:\n`;
+    for (const e of engines) text += `  ${e}: ${fmt(m / best[e].secs)} prompts/s wall (${best[e].secs.toFixed(2)} s), ${fmt(m / best[e].cpuSecs)} prompts/s per CPU-second\n`;
+    text += `  native / js wall ${(best.js.secs / best.native.secs).toFixed(2)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`;
+    process.stdout.write(text);
+    process.exit(0);
+  }
+  if (compare !== undefined || engines) {
     const runs: Array<[string, Worker, number]> = [];
-    for (const dir of [classifier, resolve(compare)]) {
+    const contenders: Array<[string, Job]> = engines
+      ? (['native', 'js'] as const).map((e) => [`${e} engine`, { ...job, engine: e }])
+      : [classifier, resolve(compare!)].map((dir) => [dir, { ...job, classifier: dir }]);
+    for (const [label, j] of contenders) {
       // Started one at a time: each loads and warms up alone.
-      const w = new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, classifier: dir, rounds: true } satisfies Job });
+      const w = new Worker(WORKER_BOOT, { eval: true, workerData: { ...j, rounds: true } satisfies Job });
       await new Promise((ok) => w.once('message', ok));
-      runs.push([dir, w, Infinity]);
+      runs.push([label, w, Infinity]);
     }
     const per = Math.ceil(count / 10);
     for (let round = 0; round < 10; round++) {
@@ -151,13 +211,13 @@ if (!isMainThread) {
 ` +
         `  ${b[0]}: ${b[2].toFixed(1)} µs CPU per prompt (${fmt(1e6 / b[2])} prompts per CPU-second)
 ` +
-        `  ratio ${(b[2] / a[2]).toFixed(2)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}
+        `  ${engines ? 'js / native' : 'ratio'} ${(b[2] / a[2]).toFixed(2)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}
 `,
     );
     process.exit(0);
   }
   if (threads <= 0) {
-    const classify = await loadClassifier(classifier);
+    const classify = await loadClassifier(classifier, engine);
     classifyMany(classify, inputs, 20_000);
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
@@ -168,30 +228,12 @@ if (!isMainThread) {
     const b = bareLoop(inputs, count);
     bare = `\nbare character loop on the same texts: ${fmt(count / b.cpuSecs)} prompts per CPU-second (classifier = ${((100 * b.cpuSecs) / cpuSecs).toFixed(0)}% of it) (checksum ${b.h & 1})`;
   } else {
-    const per = Math.ceil(count / threads);
-    n = per * threads;
-    const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true, workerData: { ...job, count: per } satisfies Job }));
-    await Promise.all(workers.map((w) => new Promise((ok) => w.once('message', ok))));
-    const t0 = process.hrtime.bigint();
-    const c0 = process.cpuUsage(); // all threads of the process
-    const sums = await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<number>((ok) => {
-            w.once('message', ok);
-            w.postMessage('go');
-          }),
-      ),
-    );
-    secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(c0);
-    cpuSecs = (cpu.user + cpu.system) / 1e6;
-    for (const s of sums) sink += s;
-    await Promise.all(workers.map((w) => w.terminate()));
+    n = Math.ceil(count / threads) * threads;
+    ({ secs, cpuSecs, sink } = await threaded(job, threads));
   }
   process.stdout.write(
     `classified ${fmt(n)} prompts (avg ${avgChars.toFixed(0)} chars, ${log ? `first ${fmt(inputs.length)} records of ${log}` : 'synthetic CRM requests'}), ` +
-      `${threads <= 0 ? 'one thread' : `${threads} worker threads`}: ${fmt(n / secs)} prompts/s wall (${secs.toFixed(2)} s), ` +
+      `${threads <= 0 ? 'one thread' : `${threads} worker threads`}, ${engineNote} engine: ${fmt(n / secs)} prompts/s wall (${secs.toFixed(2)} s), ` +
       `${fmt(n / cpuSecs)} prompts/s per CPU-second (${((n * avgChars) / cpuSecs / 1e6).toFixed(0)} MB/s) (checksum ${sink.toFixed(1)}); ` +
       `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${bare}\n`,
   );

@@ -6,8 +6,10 @@
  * parse work between two prompts evicts the weight rows and tokenizer tables from the cache, so it
  * costs more than in bench-classifier's tight loop), and the load average.
  *
- *   npm run build && npx tsx scripts/bench-derive.ts [n=40000] [--log F] [--rounds 10] [--compare DIR]
+ *   npm run build && npx tsx scripts/bench-derive.ts [n=40000] [--log F] [--rounds 10] [--compare DIR] [--engines]
  *
+ * --engines: this build twice, once per classifier engine (the JavaScript one in a worker with
+ * PNYX_NATIVE=0, the native one as built), measured the same alternating way.
  * DIR is another build (a checkout's `dist`, in a package with "type": "module"). Each build runs
  * in its own worker thread (its own V8 isolate, so neither build's JIT feedback touches the
  * other's). A measure is one batch (~2 MiB, ~950 rows of the bench log) in one mode by one build,
@@ -99,21 +101,30 @@ if (!isMainThread) {
   const log = resolve(option('--log') ?? '/tmp/req200k.jsonl');
   const rounds = Number(option('--rounds') ?? 10);
   const compare = option('--compare');
+  const engines = args.includes('--engines') && args.splice(args.indexOf('--engines'), 1).length > 0;
   const n = Number(args[0] ?? 40_000);
   const { rows } = batches(log, n);
-  const builds = [join(ROOT, 'dist'), ...(compare ? [resolve(compare)] : [])];
+  const dist = join(ROOT, 'dist');
+  // [label, build, environment of its worker]
+  const builds: Array<[string, string, NodeJS.ProcessEnv]> = engines
+    ? [
+        [`${dist} (native engine)`, dist, process.env],
+        [`${dist} (js engine)`, dist, { ...process.env, PNYX_NATIVE: '0' }],
+      ]
+    : [dist, ...(compare ? [resolve(compare)] : [])].map((b) => [b, b, process.env]);
   const runs: Array<{ build: string; worker: Worker; parse: number[]; profile: number[] }> = [];
   let nBlocks = 0;
-  for (const build of builds) {
+  for (const [label, build, env] of builds) {
     const worker = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`, {
       eval: true,
+      env,
       workerData: { build, log, n } satisfies Job,
     });
     nBlocks = await new Promise<number>((ok, fail) => {
       worker.once('message', ok);
       worker.once('error', fail);
     });
-    runs.push({ build, worker, parse: Array<number>(nBlocks).fill(Infinity), profile: Array<number>(nBlocks).fill(Infinity) });
+    runs.push({ build: label, worker, parse: Array<number>(nBlocks).fill(Infinity), profile: Array<number>(nBlocks).fill(Infinity) });
   }
   const measure = (w: Worker, mode: 'parse' | 'profile', block: number) =>
     new Promise<number>((ok) => {

@@ -111,7 +111,7 @@ const { DEFAULT_MAPPING } = await import(${JSON.stringify(join(REPO, 'dist/core/
 const reqs = workerData.lines.map((l) => readJsonLine(l, { mapping: DEFAULT_MAPPING })).filter((o) => o.ok).map((o) => o.request);
 const c = new PromptClassifier(defaultModel());
 c.classify(reqs[0]);
-parentPort.postMessage('ready');
+parentPort.postMessage(c.engine ?? 'js');
 parentPort.once('message', () => {
   const pass = () => {
     const t = performance.now();
@@ -133,6 +133,8 @@ interface ClassifyThroughput {
   perSecond: number;
   /** Median of the later passes. */
   warmPerSecond: number;
+  /** The engine the workers' classifiers ran (builds before the native engine: js). */
+  engine: string;
 }
 
 async function classifyThroughput(log: string, n: number, threads: number): Promise<ClassifyThroughput> {
@@ -144,7 +146,7 @@ async function classifyThroughput(log: string, n: number, threads: number): Prom
   const lines = head.toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, n);
   const per = Math.ceil(lines.length / threads);
   const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { lines: lines.slice(i * per, (i + 1) * per), passes: WARM_PASSES } }));
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const engines = await Promise.all(workers.map((w) => new Promise<string>((r) => w.once('message', r))));
   // All workers run a round of passes together; a pass's wall time is the slowest worker's.
   const round = async (): Promise<{ prompts: number; ms: number[] }> => {
     const done = workers.map((w) => new Promise<{ n: number; ms: number[] }>((r) => w.once('message', r)));
@@ -156,7 +158,7 @@ async function classifyThroughput(log: string, n: number, threads: number): Prom
   const warm = await round();
   await Promise.all(workers.map((w) => w.terminate()));
   const prompts = cold.prompts;
-  return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000) };
+  return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000), engine: [...new Set(engines)].join('+') };
 }
 
 /** One round: the baseline (a) and pnyx analyze (b) of the same file, run one after the other. */
@@ -298,9 +300,9 @@ async function main(): Promise<void> {
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
   if (cls1 && clsN) {
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
-    out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log, first pass / steady state over ${WARM_PASSES} more passes): ${f(cls1.perSecond)} / ${f(cls1.warmPerSecond)} prompts/s on 1 thread, ${f(clsN.perSecond)} / ${f(clsN.warmPerSecond)} prompts/s on ${cpus().length} worker threads (goal ≥ 150,000 on 2 cores)`);
+    out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log, first pass / steady state over ${WARM_PASSES} more passes): ${f(cls1.perSecond)} / ${f(cls1.warmPerSecond)} prompts/s on 1 thread, ${f(clsN.perSecond)} / ${f(clsN.warmPerSecond)} prompts/s on ${cpus().length} worker threads, ${cls1.engine} engine (goal ≥ 150,000 on 2 cores)`);
   } else out('classification figure skipped: no classifier in this build');
-  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, rounds: args.rounds, ratios: { wall: ratios(jsonl, (m) => m.seconds), cpu: ratios(jsonl, (m) => m.cpuSeconds) }, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? { prompts: cls1.prompts, oneThread: { firstPass: cls1.perSecond, steady: cls1.warmPerSecond }, allCores: { threads: cpus().length, firstPass: clsN.perSecond, steady: clsN.warmPerSecond } } : null }, null, 2));
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, rounds: args.rounds, ratios: { wall: ratios(jsonl, (m) => m.seconds), cpu: ratios(jsonl, (m) => m.cpuSeconds) }, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? { prompts: cls1.prompts, engine: cls1.engine, oneThread: { firstPass: cls1.perSecond, steady: cls1.warmPerSecond }, allCores: { threads: cpus().length, firstPass: clsN.perSecond, steady: clsN.warmPerSecond } } : null }, null, 2));
   if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
   else out(`data and databases kept in ${dir}`);
 }

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLASSIFIER_VERSION } from '../../src/core/classifier/index.js';
+import { classifierEngine } from '../../src/core/classifier/native.js';
 import { CapabilityProfileSchema } from '../../src/core/profile.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -46,6 +48,17 @@ describe('pnyx classify', () => {
     expect(r.stderr).toContain('pnyx: stdin:2: (json): invalid JSON');
     expect(r.stderr).toContain('pnyx: stdin:4: id: missing id');
     expect(r.stderr).toContain('2 lines could not be classified');
+  });
+
+  it('names the engine that ran on the card: native when built, JavaScript with PNYX_NATIVE=0', () => {
+    const engine = classifierEngine() === 'native' ? 'native engine' : 'JavaScript engine';
+    expect(runCli(['--db', db, 'classify', SECRET]).stdout).toMatch(new RegExp(`^classifier\\s+${CLASSIFIER_VERSION}, ${engine}$`, 'm'));
+    const js = runCli(['--db', db, 'classify', SECRET], { env: { PNYX_NATIVE: '0' } });
+    expect(js.code).toBe(0);
+    expect(js.stdout).toMatch(new RegExp(`^classifier\\s+${CLASSIFIER_VERSION}, JavaScript engine$`, 'm'));
+    // Both engines give the same profile.
+    const profile = (env: Record<string, string>) => JSON.parse(runCli(['--db', db, 'classify', '--json', SECRET], { env }).stdout);
+    expect(profile({ PNYX_NATIVE: '0' })).toEqual(profile({}));
   });
 
   it('refuses two inputs at once and an empty prompt', () => {

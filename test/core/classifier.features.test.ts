@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FIRST_SEGMENTS_KEPT, FeatureExtractor, HEAD_CHARS, TAIL_CHARS, type TextFeatures } from '../../src/core/classifier/features.js';
-
-/** A deep copy of everything extract() returns (the extractor overwrites it on the next call). */
-function snapshot(f: TextFeatures) {
-  return {
-    ngrams: Array.from(f.ngrams.subarray(0, f.ngramCount)),
-    hand: Array.from(f.hand.subarray(0, f.handCount)),
-    flags: f.flags,
-    flagCounts: Array.from(f.flagCounts),
-    s: { ...f.s },
-    last: { counts: { ...f.last.counts }, flagCounts: Array.from(f.last.flagCounts) },
-    first: { flagCounts: Array.from(f.first.flagCounts), emails: f.first.emails, longDigitRuns: f.first.longDigitRuns },
-  };
-}
+import { FIRST_SEGMENTS_KEPT, FeatureExtractor, HEAD_CHARS, TAIL_CHARS } from '../../src/core/classifier/features.js';
+import { snapshot } from '../helpers/features.js';
 
 /** Whether the extractor holds what scanning `text` as a first segment left (it replays that). */
 function replays(fx: FeatureExtractor, text: string): boolean {

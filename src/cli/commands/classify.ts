@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { parseBatchLine } from '../../core/classifier/batchInput.js';
 import { CLASSIFIER_VERSION, classifyPrompt } from '../../core/classifier/index.js';
+import { classifierEngine } from '../../core/classifier/native.js';
 import { PnyxError, RecordError } from '../../core/errors.js';
 import { renderProfileCard } from '../../render/profileCard.js';
 import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
@@ -55,7 +56,8 @@ export function register(program: Command): void {
       'after',
       '\nThe card shows the profile and the signals behind it, never the prompt text.\n' +
         'In --jsonl mode a bad line prints one error on stderr (file:line: field: reason), the rest continue,\n' +
-        'and the exit code is 3 if any line failed. Optional per-line fields: system, max_tokens, stream, tools, response_format.\n\n' +
+        'and the exit code is 3 if any line failed. Optional per-line fields: system, max_tokens, stream, tools, response_format.\n' +
+        'The card names the engine that ran: native (compiled at install) or JavaScript (PNYX_NATIVE=0, or not built).\n\n' +
         'Examples:\n  pnyx classify "Summarize this ticket for the account owner: ..."\n  pnyx classify --file prompt.txt --json\n  cat prompts.jsonl | pnyx classify --jsonl -',
     )
     .action(async (text: string | undefined, flags: ClassifyFlags, cmd: Command) => {
@@ -77,6 +79,6 @@ export function register(program: Command): void {
       if (prompt.trim() === '') throw new PnyxError('input', 'the prompt is empty');
       const profile = classifyPrompt(prompt);
       if (flags.json) process.stdout.write(JSON.stringify({ classifier_version: CLASSIFIER_VERSION, ...profile }, null, 2) + '\n');
-      else process.stdout.write(renderProfileCard(profile, { color: g.color, clean: sanitizeForTerminal }, [['classifier', CLASSIFIER_VERSION]]) + '\n');
+      else process.stdout.write(renderProfileCard(profile, { color: g.color, clean: sanitizeForTerminal }, [['classifier', `${CLASSIFIER_VERSION}, ${classifierEngine() === 'native' ? 'native engine' : 'JavaScript engine'}`]]) + '\n');
     });
 }

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { FEATURE_COUNT, FNV_OFFSET, FNV_PRIME, bigramHash, bucketOf, hashToken } from './hash.js';
 import { CUE_BUCKET_BITS, KW, RULE_ONLY_FLAGS, cueFlags } from './keywords.js';
+import { SCAN_CLEAR_BITS, SCAN_END_SEGMENT, SCAN_FLUSH_BEFORE, STATE, kernelFor, type ClassifierEngine, type EngineOptions, type NativeKernel } from './native.js';
 
 /**
  * The classifier's single pass over the characters of a prompt.
@@ -260,6 +261,21 @@ export class FeatureExtractor {
   private lineHasPipe = false;
   private backtickRun = 0;
 
+  /** The native kernel when this extractor runs it (null: the JavaScript scan), and its state array. */
+  private readonly kernel: NativeKernel | null;
+  private readonly st: Int32Array;
+
+  constructor(options: EngineOptions = {}) {
+    this.kernel = kernelFor(options.engine);
+    this.st = new Int32Array(this.kernel ? STATE.length : 0);
+    // The kernel counts keyword hits in the state array: the output's counts are a view of it.
+    if (this.kernel) this.out.flagCounts = this.st.subarray(STATE.flagCounts, STATE.flagCounts + 32);
+  }
+
+  get engine(): ClassifierEngine {
+    return this.kernel ? 'native' : 'js';
+  }
+
   extract(segments: readonly string[], extraHand: readonly number[] = []): TextFeatures {
     const out = this.out;
     out.ngramCount = 0;
@@ -305,7 +321,8 @@ export class FeatureExtractor {
       const known = first ? this.firstSegments.get(seg) : undefined;
       if (known) this.replay(known);
       else {
-        if (!windowed) this.scan(seg, 0, seg.length);
+        if (this.kernel) this.readNative(seg, segStart, windowed, tailStart, si === segments.length - 1);
+        else if (!windowed) this.scan(seg, 0, seg.length);
         else {
           if (segStart < HEAD_CHARS) this.scan(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart));
           if (segEnd > tailStart) {
@@ -315,8 +332,10 @@ export class FeatureExtractor {
             this.scan(seg, Math.max(0, tailStart - segStart), seg.length);
           }
         }
-        this.flushToken();
-        this.newline();
+        if (!this.kernel) {
+          this.flushToken();
+          this.newline();
+        }
         if (first) this.remember(seg, known === null);
       }
       if (si === 0) {
@@ -332,8 +351,8 @@ export class FeatureExtractor {
     scriptsDiff(last.counts, out.s, base);
     last.counts.chars = segments.at(-1)?.length ?? 0;
     this.finish(extraHand);
-    const bits = this.bits;
-    for (let i = 0, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
+    // The kernel cleared the bits at the end of the last segment (never a replayed one).
+    if (!this.kernel) for (let i = 0, bits = this.bits, ng = out.ngrams, n = out.ngramCount; i < n; i++) bits[(ng[i]! >>> 5) << 1] = 0;
     return out;
   }
 
@@ -387,6 +406,129 @@ export class FeatureExtractor {
     this.firstToken = seg.firstToken;
     this.segFirstToken = seg.segFirstToken;
     this.backtickRun = seg.backtickRun;
+  }
+
+  /**
+   * What the JavaScript branch of extract() does with a segment (scan the window's parts, end the
+   * token and the line), in the native kernel: the same steps on the same state, which goes in
+   * and out through the state array.
+   */
+  private readNative(seg: string, segStart: number, windowed: boolean, tailStart: number, last: boolean): void {
+    this.toState();
+    const segEnd = segStart + seg.length;
+    // After the last segment no n-gram is added: the kernel also clears the dedup bits then.
+    const end = SCAN_END_SEGMENT | (last ? SCAN_CLEAR_BITS : 0);
+    if (!windowed) this.scanNative(seg, 0, seg.length, end);
+    else {
+      const head = segStart < HEAD_CHARS;
+      const tail = segEnd > tailStart;
+      if (head) this.scanNative(seg, 0, Math.min(seg.length, HEAD_CHARS - segStart), tail ? 0 : end);
+      if (tail) this.scanNative(seg, Math.max(0, tailStart - segStart), seg.length, SCAN_FLUSH_BEFORE | end);
+      if (!head && !tail) this.scanNative(seg, 0, 0, end);
+    }
+    this.fromState();
+  }
+
+  private scanNative(text: string, from: number, to: number, mode: number): void {
+    const d = from > 0 ? from - 1 : 0;
+    const u = this.units(text, d, to);
+    // The kernel cannot grow the n-gram array: make room for two n-grams per character (and the flushes).
+    const out = this.out;
+    const need = this.st[STATE.ngramCount]! + 2 * (to - from) + 4;
+    if (out.ngrams.length < need) {
+      const bigger = new Int32Array(Math.max(need, out.ngrams.length * 2));
+      bigger.set(out.ngrams);
+      out.ngrams = bigger;
+    }
+    this.kernel!.scan(this.st, this.bits, out.ngrams, u, from - d, to - d, mode);
+  }
+
+  /** Writes the tokenizer state, the n-gram count, the flags and the scan's counts into the state array. */
+  private toState(): void {
+    const st = this.st;
+    const out = this.out;
+    st[STATE.h] = this.h;
+    st[STATE.tokLen] = this.tokLen;
+    st[STATE.tokDigits] = this.tokDigits;
+    st[STATE.prev] = this.prev;
+    st[STATE.firstToken] = this.firstToken;
+    st[STATE.segFirstToken] = this.segFirstToken;
+    st[STATE.lineState] = this.lineState;
+    st[STATE.lineHasPipe] = this.lineHasPipe ? 1 : 0;
+    st[STATE.backtickRun] = this.backtickRun;
+    st[STATE.ngramCount] = out.ngramCount;
+    st[STATE.flags] = out.flags;
+    const s = out.s;
+    const c = STATE.counts;
+    st[c + 0] = s.windowChars;
+    st[c + 1] = s.lines;
+    st[c + 2] = s.tokens;
+    st[c + 3] = s.questionMarks;
+    st[c + 4] = s.numberedItems;
+    st[c + 5] = s.bulletItems;
+    st[c + 6] = s.choiceItems;
+    st[c + 7] = s.fences;
+    st[c + 8] = s.backticks;
+    st[c + 9] = s.braces;
+    st[c + 10] = s.pipeLines;
+    st[c + 11] = s.digits;
+    st[c + 12] = s.operators;
+    st[c + 13] = s.emails;
+    st[c + 14] = s.longDigitRuns;
+    st[c + 15] = s.latin;
+    st[c + 16] = s.cyrillic;
+    st[c + 17] = s.han;
+    st[c + 18] = s.kana;
+    st[c + 19] = s.hangul;
+    st[c + 20] = s.arabic;
+    st[c + 21] = s.devanagari;
+    st[c + 22] = s.greek;
+    st[c + 23] = s.hebrew;
+    st[c + 24] = s.thai;
+  }
+
+  /** Reads back what toState wrote, as the kernel left it. */
+  private fromState(): void {
+    const st = this.st;
+    const out = this.out;
+    this.h = st[STATE.h]!;
+    this.tokLen = st[STATE.tokLen]!;
+    this.tokDigits = st[STATE.tokDigits]!;
+    this.prev = st[STATE.prev]!;
+    this.firstToken = st[STATE.firstToken]!;
+    this.segFirstToken = st[STATE.segFirstToken]!;
+    this.lineState = st[STATE.lineState]!;
+    this.lineHasPipe = st[STATE.lineHasPipe] !== 0;
+    this.backtickRun = st[STATE.backtickRun]!;
+    out.ngramCount = st[STATE.ngramCount]!;
+    out.flags = st[STATE.flags]!;
+    const s = out.s;
+    const c = STATE.counts;
+    s.windowChars = st[c + 0]!;
+    s.lines = st[c + 1]!;
+    s.tokens = st[c + 2]!;
+    s.questionMarks = st[c + 3]!;
+    s.numberedItems = st[c + 4]!;
+    s.bulletItems = st[c + 5]!;
+    s.choiceItems = st[c + 6]!;
+    s.fences = st[c + 7]!;
+    s.backticks = st[c + 8]!;
+    s.braces = st[c + 9]!;
+    s.pipeLines = st[c + 10]!;
+    s.digits = st[c + 11]!;
+    s.operators = st[c + 12]!;
+    s.emails = st[c + 13]!;
+    s.longDigitRuns = st[c + 14]!;
+    s.latin = st[c + 15]!;
+    s.cyrillic = st[c + 16]!;
+    s.han = st[c + 17]!;
+    s.kana = st[c + 18]!;
+    s.hangul = st[c + 19]!;
+    s.arabic = st[c + 20]!;
+    s.devanagari = st[c + 21]!;
+    s.greek = st[c + 22]!;
+    s.hebrew = st[c + 23]!;
+    s.thai = st[c + 24]!;
   }
 
   private newline(): void {

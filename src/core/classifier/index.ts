@@ -4,6 +4,7 @@ import { defaultModel } from './defaultModel.js';
 import { FeatureExtractor, handBuckets, type TextFeatures } from './features.js';
 import { KW } from './keywords.js';
 import { HEADS, OUTPUTS, scoreQuantized, type QuantizedModel } from './model.js';
+import { kernelFor, type ClassifierEngine, type EngineOptions, type NativeKernel } from './native.js';
 import { analyticDepth, detectLanguage, latencySensitivity, policySensitivity } from './rules.js';
 
 /**
@@ -97,12 +98,24 @@ const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
  * extractor and scratch buffers per classifier, so a batch allocates almost nothing per prompt.
  */
 export class PromptClassifier {
-  private readonly fx = new FeatureExtractor();
+  private readonly fx: FeatureExtractor;
+  private readonly kernel: NativeKernel | null;
   private readonly z = new Float64Array(OUTPUTS);
   private readonly acc = new Int32Array(OUTPUTS);
   private readonly accHand = new Int32Array(OUTPUTS);
   /** Without a model the classifier only extracts features (training uses that). */
-  constructor(private readonly model?: QuantizedModel) {}
+  constructor(
+    private readonly model?: QuantizedModel,
+    options: EngineOptions = {},
+  ) {
+    this.kernel = kernelFor(options.engine);
+    this.fx = new FeatureExtractor({ engine: this.kernel ? 'native' : 'js' });
+  }
+
+  /** The engine this classifier runs (see native.ts). */
+  get engine(): ClassifierEngine {
+    return this.fx.engine;
+  }
 
   /** Features of a request exactly as the model sees them (training uses this too). */
   features(input: Pick<ClassifierInput, 'system_prompt' | 'messages'>): TextFeatures {
@@ -113,7 +126,7 @@ export class PromptClassifier {
     if (!this.model) throw new Error('PromptClassifier: no model to classify with');
     const f = this.features(input);
     const z = this.z;
-    scoreQuantized(this.model, f, z, this.acc, this.accHand);
+    scoreQuantized(this.model, f, z, this.acc, this.accHand, this.kernel);
     const s = f.s;
     const signals: string[] = [];
     const attachments = input.messages.reduce((n, m) => n + m.attachments, 0);

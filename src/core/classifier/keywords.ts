@@ -111,6 +111,9 @@ for (let i = 0; i < TABLE_SIZE; i++) {
   CUE_BUCKET_BITS[b >>> 5] = CUE_BUCKET_BITS[b >>> 5]! | (1 << (b & 31));
 }
 
+/** The cue table itself (the native kernel copies it once at load). */
+export const CUE_TABLE: { readonly keys: Int32Array; readonly vals: Uint32Array } = { keys, vals };
+
 /** Flags of a token or bigram hash (0 when it is no cue). */
 export function cueFlags(hash: number): number {
   const h = hash | 0;

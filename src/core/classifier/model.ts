@@ -1,6 +1,7 @@
 import { DOMAINS, OUTPUT_FORMATS, TASK_TYPES } from '../profile.js';
 import { FEATURE_BITS, FEATURE_COUNT } from './hash.js';
 import type { TextFeatures } from './features.js';
+import type { NativeKernel } from './native.js';
 
 /**
  * The learned part of the classifier: one linear layer over the hashed feature space with
@@ -223,8 +224,21 @@ function addRows({ rows: P, nonEmpty }: PackedRows, buckets: Int32Array, from: n
  */
 const segmentSums = new WeakMap<object, { model: QuantizedModel; sums: Int32Array }>();
 
+/** addRows, in the native kernel when one is given (the same integer sums). */
+function sumRows(P: PackedRows, buckets: Int32Array, from: number, n: number, acc: Int32Array, kernel: NativeKernel | null): void {
+  if (kernel) kernel.addRows(P.rows, P.nonEmpty, buckets, from, n, acc);
+  else addRows(P, buckets, from, n, acc);
+}
+
 /** Scores with the quantized model: integer sums per output, scaled once at the end. */
-export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Float64Array, acc: Int32Array, accHand: Int32Array): void {
+export function scoreQuantized(
+  model: QuantizedModel,
+  f: TextFeatures,
+  out: Float64Array,
+  acc: Int32Array,
+  accHand: Int32Array,
+  kernel: NativeKernel | null = null,
+): void {
   const P = packRows(model);
   const K = OUTPUTS;
   let from = 0;
@@ -233,15 +247,15 @@ export function scoreQuantized(model: QuantizedModel, f: TextFeatures, out: Floa
     let known = segmentSums.get(seg);
     if (known?.model !== model) {
       known = { model, sums: new Int32Array(OUTPUTS) };
-      addRows(P, seg.ngrams, 0, seg.ngrams.length, known.sums);
+      sumRows(P, seg.ngrams, 0, seg.ngrams.length, known.sums, kernel);
       segmentSums.set(seg, known);
     }
     acc.set(known.sums);
     from = seg.ngrams.length;
   } else acc.fill(0);
   accHand.fill(0);
-  addRows(P, f.ngrams, from, f.ngramCount, acc);
-  addRows(P, f.hand, 0, f.handCount, accHand);
+  sumRows(P, f.ngrams, from, f.ngramCount, acc, kernel);
+  sumRows(P, f.hand, 0, f.handCount, accHand, kernel);
   const inv = 1 / Math.sqrt(Math.max(1, f.ngramCount));
   const { bias, scales } = model;
   for (let k = 0; k < K; k++) out[k] = bias[k]! + scales[k]! * (acc[k]! * inv + accHand[k]!);
