@@ -229,10 +229,11 @@ async function main(): Promise<void> {
     const done: Pair[] = [];
     for (let r = 0; r < args.rounds; r++) {
       const round = args.rounds > 1 ? ` [round ${r + 1}/${args.rounds}]` : '';
+      const show = args.rounds > 1 ? announce : step;
       const a = await runA();
-      (args.rounds > 1 ? announce : step)(aName + round, a);
+      show(aName + round, a);
       const b = await runB();
-      (args.rounds > 1 ? announce : step)(bName + round, b);
+      show(bName + round, b);
       done.push({ a, b });
     }
     if (args.rounds > 1) {
@@ -299,7 +300,8 @@ async function main(): Promise<void> {
   out(ratioLine('ratio (b)/(a), JSONL', jsonl, (m) => m.seconds, 'goal ≤ 2.0, limit 3.0'));
   out(ratioLine('CPU-time ratio (b)/(a), JSONL', jsonl, (m) => m.cpuSeconds, 'less sensitive to other load on the machine'));
   if (parquetPairs.length > 0) {
-    const pq = parquetPairs.map((p, i) => ({ a: jsonl[i]?.b ?? jsonl.at(-1)!.b, b: p.b }));
+    // Round i of each: the JSONL run stands where the baseline stands in the other ratios.
+    const pq = parquetPairs.map((p, i) => ({ a: jsonl[i]!.b, b: p.b }));
     out(ratioLine('Parquet against JSONL, pnyx analyze wall time', pq, (m) => m.seconds, 'goal ≤ 1.0'));
   }
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');

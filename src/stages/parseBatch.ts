@@ -162,10 +162,8 @@ export function parseBatch(job: ParseJob, opts: ParseOptions, spare?: RowBuffers
       const nl = buf.indexOf(10, start);
       const end = nl < 0 ? buf.length : nl;
       const stop = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
-      const from = start;
-      const b = buf.subarray(from, stop);
+      const b = buf.subarray(start, stop);
       n += 1;
-      start = end + 1;
       const ascii = isAscii(b);
       if (!ascii && !isUtf8(b)) {
         out.read += 1;
@@ -174,9 +172,10 @@ export function parseBatch(job: ParseJob, opts: ParseOptions, spare?: RowBuffers
         out.read += 1;
         reject(n, decoder.decode(b.subarray(0, OVERLONG_KEPT_BYTES)), '(record)', overlongReason(b.length));
       } else {
-        const text = buf.toString(ascii ? 'latin1' : 'utf8', from, stop);
+        const text = buf.toString(ascii ? 'latin1' : 'utf8', start, stop);
         if (text.trim().length > 0) take(text, n);
       }
+      start = end + 1;
     }
     out.lineCount = n;
   } else {

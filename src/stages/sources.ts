@@ -354,7 +354,8 @@ class LineBlocks {
   private size = 0;
   /** Where in the block its last line break is (-1: none yet). */
   private lastBreak = -1;
-  private overlong: { kept: Buffer; length: number } | undefined;
+  /** An overlong line being skipped: its first bytes (in an ArrayBuffer of their own) and its length so far. */
+  private overlong: { kept: Uint8Array; length: number } | undefined;
 
   constructor(
     private readonly batchBytes: number,
@@ -385,8 +386,7 @@ class LineBlocks {
         return;
       }
       this.overlong.length += nl;
-      yield { bytes: ownBytes(this.overlong.kept), firstBatch: this.takeFirst(), overlongBytes: this.overlong.length };
-      this.overlong = undefined;
+      yield this.overlongJob();
       this.block.copyWithin(0, nl + 1, n);
       n -= nl + 1;
       from = 0;
@@ -398,7 +398,7 @@ class LineBlocks {
     if (this.size < this.batchBytes) return;
     if (this.lastBreak < 0) {
       if (this.size > MAX_RECORD_BYTES) {
-        this.overlong = { kept: Buffer.from(this.block.subarray(0, OVERLONG_KEPT_BYTES)), length: this.size };
+        this.overlong = { kept: new Uint8Array(this.block.subarray(0, OVERLONG_KEPT_BYTES)), length: this.size };
         this.size = 0;
       }
       return;
@@ -416,9 +416,16 @@ class LineBlocks {
 
   /** The job the stream's last bytes make, if any. */
   end(): ParseJob | undefined {
-    if (this.overlong) return { bytes: ownBytes(this.overlong.kept), firstBatch: this.takeFirst(), overlongBytes: this.overlong.length };
+    if (this.overlong) return this.overlongJob();
     if (this.size > 0) return { bytes: new Uint8Array(this.block.buffer, this.block.byteOffset, this.size), firstBatch: this.takeFirst() };
     return undefined;
+  }
+
+  /** The skipped line's job (one line, rejected by the parser); the skipping ends. */
+  private overlongJob(): ParseJob {
+    const { kept, length } = this.overlong!;
+    this.overlong = undefined;
+    return { bytes: kept, firstBatch: this.takeFirst(), overlongBytes: length };
   }
 
   private takeFirst(): boolean {
@@ -426,16 +433,4 @@ class LineBlocks {
     this.first = false;
     return first;
   }
-}
-
-/**
- * The first `length` bytes of `b` as a view whose ArrayBuffer can be transferred to a worker:
- * `b`'s own when it is not a slice of a larger one (Node's pool); its bytes past `length`, if
- * any, were copied out before. Otherwise a copy.
- */
-function ownBytes(b: Buffer, length = b.length): Uint8Array {
-  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return new Uint8Array(b.buffer, 0, length);
-  const copy = new Uint8Array(length);
-  copy.set(b.subarray(0, length));
-  return copy;
 }

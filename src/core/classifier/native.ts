@@ -32,17 +32,10 @@ export const STATE = {
   backtickRun: 40,
   ngramCount: 41,
   flags: 42,
-  /** The StructureCounts the scan adds to, in this order from here on (COUNTED). */
+  /** The StructureCounts the scan adds to, from here on, in the order FeatureExtractor.toState writes them. */
   counts: 43,
   length: 68,
 } as const;
-
-/** The StructureCounts fields the scan adds to, in the state array from STATE.counts on. */
-export const COUNTED = [
-  'windowChars', 'lines', 'tokens', 'questionMarks', 'numberedItems', 'bulletItems', 'choiceItems', 'fences', 'backticks', 'braces',
-  'pipeLines', 'digits', 'operators', 'emails', 'longDigitRuns', 'latin', 'cyrillic', 'han', 'kana', 'hangul', 'arabic', 'devanagari',
-  'greek', 'hebrew', 'thai',
-] as const;
 
 /**
  * scan() modes: end the held token (and forget the previous one) before the range; end the token
