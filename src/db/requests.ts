@@ -372,10 +372,16 @@ export async function recordIngestedFile(
   db: PnyxDb,
   f: { sha256: string; path: string; size: number; format: string; read: number; stored: number; duplicates: number; rejected: number; options: string },
 ): Promise<void> {
-  await db.run('DELETE FROM ingested_files WHERE file_sha256 = $1', [f.sha256]);
+  // An upsert that leaves the key alone, not DELETE + INSERT: when the COMMIT of a transaction
+  // that deleted and re-inserted one key fails (disk full while writing the WAL), DuckDB 1.5.6
+  // aborts the process undoing it ("Failed to append to PRIMARY_ingested_files_0 ... duplicate
+  // key", a FatalException) instead of returning the error.
   await db.run(
     `INSERT INTO ingested_files (file_sha256, path, size_bytes, format, read_count, stored, duplicates, rejected, ingested_at, options)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP, $9)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()::TIMESTAMP, $9)
+     ON CONFLICT (file_sha256) DO UPDATE SET path = excluded.path, size_bytes = excluded.size_bytes, format = excluded.format,
+       read_count = excluded.read_count, stored = excluded.stored, duplicates = excluded.duplicates, rejected = excluded.rejected,
+       ingested_at = excluded.ingested_at, options = excluded.options`,
     [
       f.sha256,
       f.path,
