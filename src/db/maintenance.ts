@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import type { PnyxDb } from './database.js';
+import { quoteIdent, type PnyxDb } from './database.js';
 import { invalidateReportCache } from './reportCache.js';
 
 export interface TableStats {
@@ -62,8 +62,4 @@ export async function purgeBefore(db: PnyxDb, before: Date): Promise<PurgeCounts
     await invalidateReportCache(db);
     return { requests, rejects, related };
   });
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -242,4 +242,57 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE profiles_v8 RENAME TO profiles;
     `,
   },
+  {
+    id: 9,
+    name: 'requests_text_zstd',
+    // The long-text columns compressed with ZSTD (database.ts ZSTD_COLUMNS, STORAGE_VERSION). In
+    // DuckDB's automatic choice one string over 4 KB in a row group leaves the whole column
+    // uncompressed, each ~250 rows with a 256 KB overflow block of their own: at 200k bench
+    // requests, 838 such blocks held 41 MB of long prompts in 210 MB. DuckDB sets a column's
+    // compression only when the table is created, so the table is rebuilt with the same columns,
+    // types, NOT NULLs and default. Files in DuckDB's older format ignore the setting.
+    sql: `
+      CREATE TABLE requests_v9 (
+        request_id        VARCHAR NOT NULL,
+        ts                TIMESTAMP,
+        feature           VARCHAR NOT NULL,
+        tenant_id         VARCHAR,
+        user_id           VARCHAR,
+        requested_model   VARCHAR,
+        served_model      VARCHAR,
+        model             VARCHAR NOT NULL,
+        provider          VARCHAR,
+        system_prompt     VARCHAR USING COMPRESSION zstd,
+        messages          JSON USING COMPRESSION zstd,
+        has_prompt_text   BOOLEAN NOT NULL,
+        tools             JSON,
+        tool_count        INTEGER NOT NULL,
+        response_format   JSON,
+        max_tokens        BIGINT,
+        temperature       DOUBLE,
+        stream            BOOLEAN,
+        prompt_tokens     BIGINT,
+        completion_tokens BIGINT,
+        reasoning_tokens  BIGINT,
+        cached_tokens     BIGINT,
+        cost_usd          DOUBLE,
+        latency_ms        DOUBLE,
+        ttft_ms           DOUBLE,
+        finish_reason     VARCHAR,
+        status            VARCHAR,
+        error             VARCHAR,
+        metadata          JSON,
+        source_format     VARCHAR NOT NULL,
+        source_file       VARCHAR NOT NULL,
+        source_line       BIGINT NOT NULL,
+        content_sha256    VARCHAR NOT NULL,
+        raw               JSON USING COMPRESSION zstd,
+        ingested_at       TIMESTAMP NOT NULL,
+        store_text        VARCHAR DEFAULT 'full'
+      );
+      INSERT INTO requests_v9 SELECT * FROM requests;
+      DROP TABLE requests;
+      ALTER TABLE requests_v9 RENAME TO requests;
+    `,
+  },
 ];

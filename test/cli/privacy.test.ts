@@ -139,10 +139,13 @@ describe('owner-only files', () => {
 
 describe('pnyx db path | stats | purge', () => {
   const db = join(t.path, 'purge.duckdb');
-  // Random tokens (incompressible, so findable in the file's bytes) in old and new prompts.
+  // Random tokens in old and new requests' prompts and tenant ids. Prompts are stored ZSTD-compressed
+  // (migration 9), so their bytes are not in the file as such; the tenant ids (a column DuckDB
+  // stores as a dictionary of the strings themselves) are, and show which rows' text the file holds.
   const oldTokens = Array.from({ length: 40 }, () => randomBytes(18).toString('hex'));
   const newTokens = Array.from({ length: 40 }, () => randomBytes(18).toString('hex'));
-  const rec = (id: string, ts: string, token: string) => JSON.stringify({ id, timestamp: ts, model: 'm', feature: 'f', prompt: `ticket ${token}` });
+  const rec = (id: string, ts: string, token: string) =>
+    JSON.stringify({ id, timestamp: ts, model: 'm', feature: 'f', tenant_id: token, prompt: `ticket ${token}` });
   const purgeLog = join(t.path, 'purge.jsonl');
   writeFileSync(
     purgeLog,
