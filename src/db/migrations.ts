@@ -247,7 +247,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'requests_text_zstd',
     // The long-text columns compressed with ZSTD (database.ts ZSTD_COLUMNS, STORAGE_VERSION). In
     // DuckDB's automatic choice one string over 4 KB in a row group leaves the whole column
-    // uncompressed, each ~250 rows with a 256 KB overflow block of their own: at 200k bench
+    // uncompressed, each ~240 rows with a 256 KB overflow block of their own: at 200k bench
     // requests, 838 such blocks held 41 MB of long prompts in 210 MB. DuckDB sets a column's
     // compression only when the table is created, so the table is rebuilt with the same columns,
     // types, NOT NULLs and default. Files in DuckDB's older format ignore the setting.
