@@ -20,6 +20,12 @@ export async function tableStats(db: PnyxDb): Promise<TableStats[]> {
   return out;
 }
 
+/** The DuckDB storage format of the open database file, as DuckDB names it (e.g. `v1.2.0+`). */
+export async function storageVersion(db: PnyxDb): Promise<string> {
+  const r = await db.one<{ v: string | null }>(`SELECT tags['storage_version'] AS v FROM duckdb_databases() WHERE database_name = current_database()`);
+  return r?.v ?? 'unknown';
+}
+
 /** Size on disk of the database file and its write-ahead log. */
 export function fileSizes(path: string): { file: number; wal: number } {
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);

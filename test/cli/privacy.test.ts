@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PnyxDb } from '../../src/db/database.js';
 import { writePrivateFile } from '../../src/stages/privateFile.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { FIXTURES, runCli, tempDir } from '../helpers/cli.js';
 import { countsLine, query } from '../helpers/ingest.js';
 
 const t = tempDir('pnyx-privacy-');
@@ -193,6 +194,38 @@ describe('pnyx db path | stats | purge', () => {
     const r = runCli(['db', 'purge', '--before', 'last week', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('pnyx: --before last week: not a date (use YYYY-MM-DD or an ISO 8601 timestamp)');
+  });
+});
+
+describe('pnyx db compact', () => {
+  it('converts a file an older pnyx made (DuckDB storage v1.0.0+) to compressed prompt text, with every row kept', async () => {
+    const db = join(t.path, 'older.duckdb');
+    // What an older pnyx left: a file in DuckDB's default format (pnyx then only migrates it).
+    const inst = await DuckDBInstance.create(db);
+    inst.closeSync();
+    expect(runCli(['analyze', join(FIXTURES, 'crm-sample.jsonl'), '--db', db, '-q']).code).toBe(0);
+    const stats = runCli(['db', 'stats', '--db', db]).stdout;
+    expect(stats).toMatch(/^format\s+DuckDB storage v1\.0\.0\+ \(an older pnyx made it: prompt text uncompressed; `pnyx db compact` converts it\)$/m);
+    const before = await query(db, 'SELECT count(*) AS n, sum(hash(messages)) AS h FROM requests');
+    const sizeBefore = statSync(db).size;
+
+    const r = runCli(['db', 'compact', '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^rewrote .*older\.duckdb: [\d.]+ MiB -> [\d.]+ MiB, DuckDB storage v1\.0\.0\+ -> v1\.2\.0\+\n$/);
+    expect(runCli(['db', 'stats', '--db', db]).stdout).toMatch(/^format\s+DuckDB storage v1\.2\.0\+$/m);
+    expect(await query(db, 'SELECT count(*) AS n, sum(hash(messages)) AS h FROM requests')).toEqual(before);
+    expect(await query(db, `SELECT DISTINCT compression FROM pragma_storage_info('requests') WHERE column_name = 'messages' AND segment_type <> 'VALIDITY'`)).toEqual([
+      { compression: 'ZSTD' },
+    ]);
+    expect(statSync(db).size).toBeLessThan(sizeBefore / 2);
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+    // Still a working pnyx database: the same file again stores nothing new.
+    expect(countsLine(runCli(['analyze', join(FIXTURES, 'crm-sample.jsonl'), '--db', db, '--reingest']).stderr)).toEqual({
+      read: 3500,
+      stored: 0,
+      duplicates: 3500,
+      rejected: 0,
+    });
   });
 });
 

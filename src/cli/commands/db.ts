@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PnyxError, RecordError } from '../../core/errors.js';
 import { parseTimestamp } from '../../core/adapters/fields.js';
-import { fileSizes, purgeBefore, tableStats } from '../../db/maintenance.js';
+import { STORAGE_VERSION } from '../../db/database.js';
+import { fileSizes, purgeBefore, storageVersion, tableStats } from '../../db/maintenance.js';
 import { openDb } from '../db.js';
 import { resolveGlobalOptions } from '../context.js';
 
@@ -37,16 +38,39 @@ export function register(program: Command): void {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
       const h = await openDb(g, { readOnly: true });
       let rows;
+      let format;
       try {
         rows = await tableStats(h);
+        format = await storageVersion(h);
       } finally {
         h.close();
       }
       const sizes = fileSizes(h.path);
-      const width = Math.max(...rows.map((r) => r.table.length), 'file'.length);
+      const width = Math.max(...rows.map((r) => r.table.length), 'format'.length);
       const lines = rows.map((r) => `${r.table.padEnd(width)}  ${r.rows}`);
       lines.push(`${'file'.padEnd(width)}  ${h.path} (${formatBytes(sizes.file)}${sizes.wal ? `, wal ${formatBytes(sizes.wal)}` : ''})`);
+      lines.push(`${'format'.padEnd(width)}  DuckDB storage ${format}${currentFormat(format) ? '' : ' (an older pnyx made it: prompt text uncompressed; `pnyx db compact` converts it)'}`);
       process.stdout.write(lines.join('\n') + '\n');
+    });
+
+  db.command('compact')
+    .description('rewrite the database into a fresh file: drops the space deleted rows left, and converts a file an older pnyx made to the current storage format (prompt text compressed)')
+    .action(async (_flags: unknown, cmd: Command) => {
+      const g = resolveGlobalOptions(cmd.optsWithGlobals());
+      const h = await openDb(g);
+      let closed = false;
+      try {
+        const from = await storageVersion(h);
+        const before = fileSizes(h.path);
+        await h.rewriteAndClose();
+        closed = true;
+        const after = fileSizes(h.path);
+        process.stdout.write(
+          `rewrote ${h.path}: ${formatBytes(before.file + before.wal)} -> ${formatBytes(after.file + after.wal)}, DuckDB storage ${from} -> ${STORAGE_VERSION}+\n`,
+        );
+      } finally {
+        if (!closed) h.close();
+      }
     });
 
   db.command('purge')
@@ -68,4 +92,13 @@ export function register(program: Command): void {
         if (!closed) h.close();
       }
     });
+}
+
+/** True for a file in pnyx's storage format or a later one (DuckDB names them `vX.Y.Z+`). */
+function currentFormat(format: string): boolean {
+  const v = (x: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(x) ?? []).slice(1).map(Number);
+  const [a, b] = [v(format), v(STORAGE_VERSION)];
+  if (a.length !== 3) return false;
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+  return true;
 }
