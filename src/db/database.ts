@@ -12,6 +12,8 @@ export interface OpenOptions {
   /** DuckDB memory_limit, e.g. '1GB' (default: DuckDB's own, 80% of RAM). */
   memoryLimit?: string;
   readOnly?: boolean;
+  /** Fail (like a read-only open) instead of creating the file when there is none: for commands that only rework existing data. */
+  mustExist?: boolean;
 }
 
 export type Row = Record<string, unknown>;
@@ -50,7 +52,7 @@ export class PnyxDb {
   static async open(path: string, options: OpenOptions = {}): Promise<PnyxDb> {
     const abs = resolve(path);
     const dir = dirname(abs);
-    if (options.readOnly && !existsSync(abs)) {
+    if ((options.readOnly || options.mustExist) && !existsSync(abs)) {
       throw new PnyxError('no_data', `no pnyx database at ${path}: run \`pnyx analyze <logs>\` first`);
     }
     try {

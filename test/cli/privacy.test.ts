@@ -198,6 +198,16 @@ describe('pnyx db path | stats | purge', () => {
 });
 
 describe('pnyx db compact', () => {
+  it('and purge name a missing database in one line (exit 4) instead of creating one', () => {
+    for (const args of [['db', 'compact'], ['db', 'purge', '--before', '2026-01-01']]) {
+      const missing = join(t.path, 'nowhere', 'x.duckdb');
+      const r = runCli([...args, '--db', missing]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toBe(`pnyx: no pnyx database at ${missing}: run \`pnyx analyze <logs>\` first\n`);
+      expect(existsSync(join(t.path, 'nowhere'))).toBe(false);
+    }
+  });
+
   it('converts a file an older pnyx made (DuckDB storage v1.0.0+) to compressed prompt text, with every row kept', async () => {
     const db = join(t.path, 'older.duckdb');
     // What an older pnyx left: a file in DuckDB's default format (pnyx then only migrates it).

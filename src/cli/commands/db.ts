@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .description('rewrite the database into a fresh file: drops the space deleted rows left, and converts a file an older pnyx made to the current storage format (prompt text compressed)')
     .action(async (_flags: unknown, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
-      const h = await openDb(g);
+      const h = await openDb(g, { mustExist: true });
       let closed = false;
       try {
         const from = await storageVersion(h);
@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .action(async (flags: { before: string }, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
       const before = parseBefore(flags.before);
-      const h = await openDb(g);
+      const h = await openDb(g, { mustExist: true });
       let closed = false;
       try {
         const counts = await purgeBefore(h, before);
