@@ -87,9 +87,32 @@ export function describeSource(path: string): SourceInfo {
   return { path, kind, gzip: gzipByName || isGzip, size: st.size };
 }
 
+/** Bytes read at a time by fileBlocks. */
+const HASH_READ_BYTES = 4 << 20;
+
+/**
+ * The bytes of path[start, end) in blocks, read into one buffer that each block reuses: a block is
+ * valid until the next is asked for. Hashing a 2.2 GB log this way took 1.65 s (1.6 s CPU) against
+ * 3.0 s (4.0 s CPU) with a read stream's fresh 64 KB chunks (scripts/bench-hash.ts).
+ */
+async function* fileBlocks(path: string, start = 0, end = Infinity): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafeSlow(HASH_READ_BYTES);
+    for (let position = start; position < end; ) {
+      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, end - position), position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  for await (const block of fileBlocks(path)) h.update(block);
   return h.digest('hex');
 }
 
@@ -103,8 +126,7 @@ export async function appendedTo(path: string, prefixSize: number, prefixSha256:
   const h = createHash('sha256');
   let lines = 0;
   let last = -1;
-  for await (const chunk of createReadStream(path, { start: 0, end: prefixSize - 1, highWaterMark: 1 << 20 })) {
-    const b = chunk as Buffer;
+  for await (const b of fileBlocks(path, 0, prefixSize)) {
     h.update(b);
     for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines += 1;
     last = b[b.length - 1]!;

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_RECORD_BYTES, OVERLONG_KEPT_BYTES } from '../../src/core/jsonlLine.js';
 import type { PnyxDb } from '../../src/db/database.js';
 import type { ParseJob } from '../../src/stages/parseBatch.js';
-import { readBatches, type SourceInfo } from '../../src/stages/sources.js';
+import { appendedTo, fileSha256, readBatches, type SourceInfo } from '../../src/stages/sources.js';
 import { tempDir } from '../helpers/cli.js';
 
 /**
@@ -104,4 +104,33 @@ describe('readBatches (JSONL)', () => {
       expect(jobs.map((j) => (j.overlongBytes === undefined ? Buffer.from(j.bytes).toString() : 'LONG'))).toEqual(['{"id":"a"}\n', 'LONG', '{"id":"b"}\n{"id":"c"}\n']);
     });
   }
+});
+
+describe('fileSha256 and appendedTo (files read in 4 MiB blocks into one buffer)', () => {
+  // 9 MiB and a bit: three blocks, the last one short; a line break every 1,000 bytes or so.
+  const body = Buffer.alloc(9 * 1024 * 1024 + 4321, 0x61);
+  for (let i = 999; i < body.length; i += 1001) body[i] = 10;
+  body[body.length - 1] = 10;
+  const path = join(t.path, 'hash.jsonl');
+  writeFileSync(path, body);
+
+  it('hashes every byte once, in order', async () => {
+    expect(await fileSha256(path)).toBe(sha(body));
+    const empty = join(t.path, 'empty.jsonl');
+    writeFileSync(empty, '');
+    expect(await fileSha256(empty)).toBe(sha(Buffer.alloc(0)));
+  });
+
+  it('finds a prefix that spans blocks and counts its lines; refuses a changed or cut prefix', async () => {
+    // The prefix ends at a line break past the first two blocks.
+    const prefix = body.lastIndexOf(10, 8 * 1024 * 1024 + 500) + 1;
+    const got = await appendedTo(path, prefix, sha(body.subarray(0, prefix)));
+    const lines = body.subarray(0, prefix).filter((b) => b === 10).length;
+    expect(got && { offset: got.offset, lines: got.lines }).toEqual({ offset: prefix, lines });
+    // The hash state goes on with the rest of the file to the whole file's digest.
+    expect(got!.hash.update(body.subarray(prefix)).digest('hex')).toBe(sha(body));
+    expect(await appendedTo(path, prefix, sha(body.subarray(1, prefix + 1)))).toBeUndefined();
+    // A prefix that does not end at a line break is no place to go on from.
+    expect(await appendedTo(path, prefix - 1, sha(body.subarray(0, prefix - 1)))).toBeUndefined();
+  });
 });
