@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import { PnyxDb } from '../../src/db/database.js';
+import { streamJsonlBlocks, streamJsonRows } from '../../src/db/readers.js';
 import { ingestFile } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -45,6 +46,44 @@ describe('Parquet as JSONL blocks', () => {
       } finally {
         await db.close();
       }
+    }
+  });
+
+  it('rows come in order with the next chunk fetched ahead, and a reader that stops early (a failed ingest) leaves the database usable', async () => {
+    // The stream fetches the next chunk while the current one is handed on; a reader that stops
+    // lets that fetch end before the stream's connection closes.
+    const file = join(t.path, 'early.parquet');
+    const db = await PnyxDb.open(join(t.path, 'early.duckdb'));
+    try {
+      await db.run(`COPY (SELECT 'e-' || range AS id, repeat('x', 500) AS prompt FROM range(50000)) TO '${file}' (FORMAT parquet)`);
+      for (let round = 0; round < 3; round++) {
+        let blocks = 0;
+        let seen = 0;
+        for await (const block of streamJsonlBlocks(db, file, 4096)) {
+          const lines = new TextDecoder().decode(block).trimEnd().split('\n');
+          expect(lines.map((l) => JSON.parse(l).id)).toEqual(lines.map((_, i) => `e-${seen + i}`));
+          seen += lines.length;
+          if (++blocks === 2) break;
+        }
+        let rows = 0;
+        for await (const row of streamJsonRows(db, 'parquet', file)) {
+          expect(JSON.parse(row)).toEqual({ id: `e-${rows}`, prompt: 'x'.repeat(500) });
+          if (++rows === 3000) break;
+        }
+        expect([blocks, rows]).toEqual([2, 3000]);
+      }
+      // Read whole, every row arrives once and in order.
+      let count = 0;
+      let last = '';
+      for await (const block of streamJsonlBlocks(db, file, 1 << 20)) {
+        const lines = new TextDecoder().decode(block).trimEnd().split('\n');
+        count += lines.length;
+        last = lines.at(-1)!;
+      }
+      expect([count, JSON.parse(last).id]).toEqual([50000, 'e-49999']);
+      expect(await db.one<{ n: number }>('SELECT 40 + 2 AS n')).toEqual({ n: 42 });
+    } finally {
+      await db.close();
     }
   });
 });
