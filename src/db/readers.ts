@@ -1,4 +1,4 @@
-import type { DuckDBBlobVector, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBBlobVector, DuckDBDataChunk } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import type { PnyxDb } from './database.js';
 
@@ -63,36 +63,23 @@ const NULL_JSON = new TextEncoder().encode('null');
 async function* jsonChunks(db: PnyxDb, kind: 'csv' | 'parquet', path: string, expr: string): AsyncGenerator<DuckDBDataChunk> {
   const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
   const conn = await db.instance.connect();
-  /** The fetch of the next chunk, started before the current one is handed on. */
-  let pending: Promise<DuckDBDataChunk | null> | undefined;
   try {
-    let result: DuckDBResult;
+    let result;
     try {
       result = await conn.stream(`SELECT ${expr} AS j FROM ${reader} AS t`, [path]);
     } catch (err) {
       throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
     }
-    const fetch = () => {
-      const p = result.fetchChunk().catch((err: unknown) => {
-        throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
-      });
-      // Awaited below, or by the cleanup if the reader stops early: never an unhandled rejection.
-      p.catch(() => undefined);
-      return p;
-    };
-    // DuckDB makes a streamed result's chunks on demand: past ~1 MB (its streaming_buffer_size;
-    // one chunk of chat rows' JSON is ~4.5 MB) nothing is made ahead of a fetch. Fetching the
-    // next chunk while this thread works on the current one keeps DuckDB's reader busy meanwhile.
-    // (A larger streaming_buffer_size did that too, but DuckDB then held far more than the
-    // setting: 16 MB took a 1M-row Parquet analyze from 1.8 to 3.5 GB peak RSS.)
-    pending = fetch();
     let rows = 0;
     for (;;) {
-      const chunk = await pending;
-      pending = undefined;
+      let chunk;
+      try {
+        chunk = await result.fetchChunk();
+      } catch (err) {
+        throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+      }
       if (!chunk || chunk.rowCount === 0) break;
       rows += chunk.rowCount;
-      pending = fetch();
       yield chunk;
     }
     if (kind === 'parquet') {
@@ -100,8 +87,6 @@ async function* jsonChunks(db: PnyxDb, kind: 'csv' | 'parquet', path: string, ex
       if (rows !== expected) throw new PnyxError('input', `${path}: read ${rows} of its ${expected} Parquet rows; nothing from this file was stored`);
     }
   } finally {
-    // A fetch still running uses the connection: let it end before the connection closes.
-    if (pending) await pending.catch(() => undefined);
     conn.closeSync();
   }
 }

@@ -49,9 +49,8 @@ describe('Parquet as JSONL blocks', () => {
     }
   });
 
-  it('rows come in order with the next chunk fetched ahead, and a reader that stops early (a failed ingest) leaves the database usable', async () => {
-    // The stream fetches the next chunk while the current one is handed on; a reader that stops
-    // lets that fetch end before the stream's connection closes.
+  it('rows come in order, and a reader that stops early (a failed ingest) leaves the database usable', async () => {
+    // Each stream runs on a connection of its own, closed when its reader stops.
     const file = join(t.path, 'early.parquet');
     const db = await PnyxDb.open(join(t.path, 'early.duckdb'));
     try {
