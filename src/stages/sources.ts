@@ -87,20 +87,33 @@ export function describeSource(path: string): SourceInfo {
   return { path, kind, gzip: gzipByName || isGzip, size: st.size };
 }
 
-/** Bytes read at a time by fileBlocks. */
-const HASH_READ_BYTES = 4 << 20;
+/** Bytes read at a time by fileBlocks, unless told otherwise. */
+const READ_BYTES = 4 << 20;
+
+interface FileBlocksOptions {
+  /** Where to start and stop reading (default: the whole file). */
+  start?: number;
+  end?: number;
+  /** Bytes per read (default READ_BYTES). */
+  bytes?: number;
+  /** Where each read goes (at least `n` bytes long); default: one buffer that every block reuses. */
+  into?: (n: number) => Buffer;
+}
 
 /**
- * The bytes of path[start, end) in blocks, read into one buffer that each block reuses: a block is
- * valid until the next is asked for. Hashing a 2.2 GB log this way took 1.65 s (1.6 s CPU) against
- * 3.0 s (4.0 s CPU) with a read stream's fresh 64 KB chunks (scripts/bench-hash.ts).
+ * The bytes of path[start, end) in blocks, each read into `into()`: with the default, a block is
+ * valid until the next is asked for. Hashing a 2.2 GB log that way took 1.55-1.69 s (CPU 1.5-1.6 s)
+ * against 2.7-3.8 s (CPU 3.7-5.3 s) with a read stream's fresh 64 KB chunks (scripts/bench-hash.ts).
  */
-async function* fileBlocks(path: string, start = 0, end = Infinity): AsyncGenerator<Buffer> {
+async function* fileBlocks(path: string, opts: FileBlocksOptions = {}): AsyncGenerator<Buffer> {
+  const { start = 0, end = Infinity, bytes = READ_BYTES } = opts;
   const file = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafeSlow(HASH_READ_BYTES);
+    let reused: Buffer | undefined;
+    const into = opts.into ?? ((n: number) => (reused ??= Buffer.allocUnsafeSlow(n)));
     for (let position = start; position < end; ) {
-      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, end - position), position);
+      const buf = into(bytes);
+      const { bytesRead } = await file.read(buf, 0, Math.min(bytes, end - position), position);
       if (bytesRead === 0) break;
       position += bytesRead;
       yield buf.subarray(0, bytesRead);
@@ -126,7 +139,7 @@ export async function appendedTo(path: string, prefixSize: number, prefixSha256:
   const h = createHash('sha256');
   let lines = 0;
   let last = -1;
-  for await (const b of fileBlocks(path, 0, prefixSize)) {
+  for await (const b of fileBlocks(path, { end: prefixSize })) {
     h.update(b);
     for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines += 1;
     last = b[b.length - 1]!;
@@ -325,20 +338,11 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
   try {
     if (!info.gzip) {
       // Read straight into the block that goes to a worker: no copy on this thread but the
-      // partial line carried over into the next block.
-      const file = await open(info.path, 'r');
-      try {
-        // `start` (plain JSONL only) resumes a file that grew, right after a line break.
-        for (let position = start; ; ) {
-          const into = blocks.space(readBytes);
-          const { bytesRead } = await file.read(into, 0, readBytes, position);
-          if (bytesRead === 0) break;
-          position += bytesRead;
-          onBytes(into.subarray(0, bytesRead));
-          yield* blocks.wrote(bytesRead);
-        }
-      } finally {
-        await file.close();
+      // partial line carried over into the next block. `start` (plain JSONL only) resumes a file
+      // that grew, right after a line break.
+      for await (const read of fileBlocks(info.path, { start, bytes: readBytes, into: (n) => blocks.space(n) })) {
+        onBytes(read);
+        yield* blocks.wrote(read.length);
       }
     } else {
       const raw = createReadStream(info.path, { start, highWaterMark: readBytes });
