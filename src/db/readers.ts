@@ -1,5 +1,9 @@
-import type { DuckDBBlobVector, DuckDBDataChunk } from '@duckdb/node-api';
-import { PnyxError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DuckDBBlobVector, DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import { PnyxError, type PnyxErrorCode } from '../core/errors.js';
 import type { PnyxDb } from './database.js';
 
 /**
@@ -13,9 +17,14 @@ import type { PnyxDb } from './database.js';
  * read are checked against the file's own row count, so a short read is an error, never a loss.
  */
 export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
-  for await (const chunk of jsonChunks(db, kind, path, 'to_json(t)::VARCHAR')) {
-    const col = chunk.getColumnVector(0);
-    for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
+  const conn = await db.instance.connect();
+  try {
+    for await (const chunk of jsonChunks(conn, kind, path, 'to_json(t)::VARCHAR')) {
+      const col = chunk.getColumnVector(0);
+      for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
+    }
+  } finally {
+    conn.closeSync();
   }
 }
 
@@ -23,14 +32,102 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
  * Parquet rows as JSONL bytes, in blocks that end with the row reaching `blockBytes` (the last
  * one smaller): each row's `to_json` on a line of its own. JSON escapes every line break inside a
  * value, so line n of the blocks is row n, and the blocks go to the parse workers as JSONL blocks
- * do: the rows never become strings on this thread (`getItemBytes` hands over DuckDB's UTF-8 as
- * it is).
- * Each block is a fresh buffer, so it can be transferred.
+ * do. Each block is a fresh buffer, so it can be transferred.
+ *
+ * The rows are read by a DuckDB instance of their own on a worker thread (parquetWorker.ts),
+ * which fetches ahead of this thread by at most PARQUET_BLOCKS_AHEAD blocks: DuckDB makes a
+ * streamed result's chunks only as they are fetched, and on this thread every fetch waited for
+ * the appends in between (measured: README, Performance, "Eleventh pass"). Without the compiled
+ * worker (tests run from source) the rows are read here, on a connection of `db`.
  */
 export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {
+  if (!existsSync(PARQUET_WORKER)) {
+    const conn = await db.instance.connect();
+    try {
+      yield* jsonlBlocks(conn, path, blockBytes);
+    } finally {
+      conn.closeSync();
+    }
+    return;
+  }
+  // The reader's instance may need what the database's would have needed to read the file.
+  const memoryLimit = (await db.one<{ v: string }>(`SELECT current_setting('memory_limit') AS v`))!.v;
+  const options: ParquetStreamOptions = { path, blockBytes, threads: PARQUET_THREADS, memoryLimit, ahead: PARQUET_BLOCKS_AHEAD };
+  const worker = new Worker(PARQUET_WORKER, { workerData: options });
+  const queue: ParquetWorkerMessage[] = [];
+  let failure: Error | undefined;
+  let exited = false;
+  let notify: (() => void) | undefined;
+  const wake = (): void => {
+    notify?.();
+    notify = undefined;
+  };
+  worker.on('message', (m: ParquetWorkerMessage) => {
+    queue.push(m);
+    wake();
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    wake();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === undefined && !exited) await new Promise<void>((r) => (notify = r));
+      const m = queue.shift();
+      if (m === undefined) throw new Error(`Parquet reader of ${path} stopped: ${failure?.message ?? 'it exited'}`, { cause: failure });
+      if ('block' in m) {
+        worker.postMessage(1);
+        yield m.block;
+      } else if ('done' in m) {
+        return;
+      } else {
+        throw m.code ? new PnyxError(m.code, m.error) : new Error(`Parquet reader of ${path}: ${m.error}`);
+      }
+    }
+  } finally {
+    // Stopped early (or failed): the worker closes its DuckDB instance itself, then exits.
+    if (!exited) {
+      const gone = new Promise<void>((r) => worker.once('exit', () => r()));
+      worker.postMessage('stop');
+      await gone;
+    }
+  }
+}
+
+/** What parquetWorker.ts is given. */
+export interface ParquetStreamOptions {
+  path: string;
+  blockBytes: number;
+  /** DuckDB threads of the reader's instance. */
+  threads: number;
+  /** DuckDB memory_limit of the reader's instance: the database's own. */
+  memoryLimit: string;
+  /** Blocks it may send before this thread has taken them. */
+  ahead: number;
+}
+
+/** What parquetWorker.ts sends: a block of JSONL, the end, or why it stopped. */
+export type ParquetWorkerMessage = { block: Uint8Array } | { done: true } | { error: string; code?: PnyxErrorCode };
+
+const PARQUET_WORKER = fileURLToPath(new URL('./parquetWorker.js', import.meta.url));
+/** Blocks the Parquet reader may have sent and this thread not yet taken (~2 MB each). */
+const PARQUET_BLOCKS_AHEAD = 8;
+/**
+ * DuckDB threads of the Parquet reader's instance: one per two cores. On 2 cores one thread
+ * reads a 1M-row file in ~29 s, faster than the parse workers take it; more threads read more
+ * row groups at once, each with its own buffers (2 threads: +275 MB peak RSS in a 1M-row analyze).
+ */
+const PARQUET_THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
+
+/** The JSONL blocks of streamJsonlBlocks, read on `conn` (which must do nothing else meanwhile). */
+export async function* jsonlBlocks(conn: DuckDBConnection, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {
   let block = new Uint8Array(blockBytes + (blockBytes >> 2));
   let size = 0;
-  for await (const chunk of jsonChunks(db, 'parquet', path, 'encode(to_json(t)::VARCHAR)')) {
+  for await (const chunk of jsonChunks(conn, 'parquet', path, 'encode(to_json(t)::VARCHAR)')) {
     const col = chunk.getColumnVector(0) as DuckDBBlobVector;
     for (let i = 0; i < chunk.rowCount; i++) {
       const row = col.getItemBytes(i) ?? NULL_JSON;
@@ -57,48 +154,44 @@ export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: n
 const NULL_JSON = new TextEncoder().encode('null');
 
 /**
- * The chunks of `SELECT <expr> AS j FROM <reader> AS t`, streamed on a connection of its own
- * (see streamJsonRows). For Parquet, the rows read are checked against the file's row count.
+ * The chunks of `SELECT <expr> AS j FROM <reader> AS t`, streamed on `conn`, which must be a
+ * connection of its own (see streamJsonRows). For Parquet, the rows read are checked against the
+ * file's row count.
  */
-async function* jsonChunks(db: PnyxDb, kind: 'csv' | 'parquet', path: string, expr: string): AsyncGenerator<DuckDBDataChunk> {
+async function* jsonChunks(conn: DuckDBConnection, kind: 'csv' | 'parquet', path: string, expr: string): AsyncGenerator<DuckDBDataChunk> {
   const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
-  const conn = await db.instance.connect();
+  let result;
   try {
-    let result;
+    result = await conn.stream(`SELECT ${expr} AS j FROM ${reader} AS t`, [path]);
+  } catch (err) {
+    throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+  }
+  let rows = 0;
+  for (;;) {
+    let chunk;
     try {
-      result = await conn.stream(`SELECT ${expr} AS j FROM ${reader} AS t`, [path]);
+      chunk = await result.fetchChunk();
     } catch (err) {
       throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
     }
-    let rows = 0;
-    for (;;) {
-      let chunk;
-      try {
-        chunk = await result.fetchChunk();
-      } catch (err) {
-        throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
-      }
-      if (!chunk || chunk.rowCount === 0) break;
-      rows += chunk.rowCount;
-      yield chunk;
-    }
-    if (kind === 'parquet') {
-      const expected = Number((await conn.runAndReadAll('SELECT count(*) FROM read_parquet($1)', [path])).getRows()[0]![0]);
-      if (rows !== expected) throw new PnyxError('input', `${path}: read ${rows} of its ${expected} Parquet rows; nothing from this file was stored`);
-    }
-  } finally {
-    conn.closeSync();
+    if (!chunk || chunk.rowCount === 0) break;
+    rows += chunk.rowCount;
+    yield chunk;
+  }
+  if (kind === 'parquet') {
+    const expected = Number((await conn.runAndReadAll('SELECT count(*) FROM read_parquet($1)', [path])).getRows()[0]![0]);
+    if (rows !== expected) throw new PnyxError('input', `${path}: read ${rows} of its ${expected} Parquet rows; nothing from this file was stored`);
   }
 }
 
 /**
  * DuckDB's reader errors as one line: the headline plus the first line that says why
  * (e.g. "Invalid unicode ... detected"). Never the "Original Line: ..." DuckDB quotes, which is
- * log content.
+ * log content, nor the "LINE 1: SELECT ..." of pnyx's own query.
  */
 function firstLine(err: unknown): string {
   const lines = (err instanceof Error ? err.message : String(err)).split('\n');
   const head = lines[0] ?? '';
-  const why = lines.slice(1).find((l) => l.trim() !== '' && !/^(Original Line|Possible Solution|\s)/.test(l));
+  const why = lines.slice(1).find((l) => l.trim() !== '' && !/^(Original Line|Possible Solution|LINE \d+:|\s)/.test(l));
   return why ? `${head}: ${why}` : head;
 }

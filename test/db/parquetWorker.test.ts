@@ -1,0 +1,105 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PnyxDb } from '../../src/db/database.js';
+import { REPO, runCli, tempDir } from '../helpers/cli.js';
+
+/**
+ * The built Parquet reader (dist/, which `npm test` builds first) reads the rows on a worker
+ * thread with a DuckDB instance of its own (src/db/parquetWorker.ts). From source there is no
+ * compiled worker and the rows are read inline (test/stages/parquetBlocks.test.ts), so this file
+ * runs the build.
+ */
+const WORKER = join(REPO, 'dist/db/parquetWorker.js');
+type Readers = typeof import('../../src/db/readers.js');
+const t = tempDir('pnyx-parquet-worker-');
+afterAll(t.cleanup);
+
+describe('Parquet reader on its own thread (the build)', () => {
+  let readers: Readers;
+  let db: PnyxDb;
+  const file = join(t.path, 'rows.parquet');
+  beforeAll(async () => {
+    expect(existsSync(WORKER), `${WORKER} (run npm run build)`).toBe(true);
+    readers = (await import(join(REPO, 'dist/db/readers.js'))) as Readers;
+    db = await PnyxDb.open(join(t.path, 'w.duckdb'));
+    // Small row groups and blocks: many of each, so credits run out and the reader must wait.
+    await db.run(
+      `COPY (SELECT 'w-' || range AS id, repeat('x', 200) || E'\\n"é"' AS prompt FROM range(40000) ORDER BY range)
+       TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 3000)`,
+    );
+    return () => db.close();
+  });
+
+  it('sends every row once, in order, in blocks of whole lines', async () => {
+    let count = 0;
+    let blocks = 0;
+    for await (const block of readers.streamJsonlBlocks(db, file, 8192)) {
+      expect(block[block.length - 1]).toBe(0x0a);
+      const lines = new TextDecoder().decode(block).trimEnd().split('\n');
+      expect(lines.map((l) => JSON.parse(l).id)).toEqual(lines.map((_, i) => `w-${count + i}`));
+      count += lines.length;
+      blocks += 1;
+    }
+    expect(count).toBe(40000);
+    // ~225-byte lines in 8 KiB blocks: far more blocks than the reader may send ahead (8).
+    expect(blocks).toBeGreaterThan(1000);
+    const last = await db.one<{ n: number }>('SELECT 40 + 2 AS n');
+    expect(last).toEqual({ n: 42 });
+  });
+
+  it('stops when its reader stops, three times over, and the database stays usable', async () => {
+    for (let round = 0; round < 3; round++) {
+      let seen = 0;
+      for await (const block of readers.streamJsonlBlocks(db, file, 8192)) {
+        seen += new TextDecoder().decode(block).trimEnd().split('\n').length;
+        if (seen > 100) break;
+      }
+      expect(seen).toBeGreaterThan(100);
+      expect(seen).toBeLessThan(200);
+    }
+    await db.run('CREATE TABLE after_stop AS SELECT 1 AS x');
+    expect(await db.one<{ x: number }>('SELECT x FROM after_stop')).toEqual({ x: 1 });
+  });
+
+  it('a file that is not Parquet is bad input, in one line naming the file', async () => {
+    const bad = join(t.path, 'truncated.parquet');
+    writeFileSync(bad, readFileSync(file).subarray(0, 5000));
+    let caught: unknown;
+    try {
+      for await (const _ of readers.streamJsonlBlocks(db, bad, 8192)) expect.unreachable();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ name: 'PnyxError', code: 'input' });
+    expect((caught as Error).message).toBe(`${bad}: cannot read as parquet: Invalid Input Error: No magic bytes found at end of file '${bad}'`);
+  });
+
+  it('through the CLI: rows stored once and numbered; a truncated file exits 3 with one line and stores nothing', async () => {
+    const dbPath = join(t.path, 'cli.duckdb');
+    const jsonl = join(t.path, 'cli.jsonl');
+    const pq = join(t.path, 'cli.parquet');
+    const records = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: `c-${i}`, model: 'openai/gpt-4o-mini', prompt: `Summarize note ${i}`, feature: 'notes' }));
+    writeFileSync(jsonl, records.join('\n') + '\n');
+    await db.run(`COPY (SELECT * FROM read_json('${jsonl}') ORDER BY CAST(split_part(id, '-', 2) AS INTEGER)) TO '${pq}' (FORMAT parquet, ROW_GROUP_SIZE 700)`);
+    const ok = runCli(['analyze', pq, '--db', dbPath, '--quiet']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const again = runCli(['analyze', pq, '--db', dbPath, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const cut = join(t.path, 'cut.parquet');
+    writeFileSync(cut, readFileSync(pq).subarray(0, 3000));
+    const bad = runCli(['analyze', cut, '--db', dbPath]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr.trim().split('\n')).toEqual([`pnyx: ${cut}: cannot read as parquet: Invalid Input Error: No magic bytes found at end of file '${cut}'`]);
+    const check = await PnyxDb.open(dbPath, { readOnly: true });
+    try {
+      const rows = await check.all<{ n: number; ids: number; first: string; last: number }>(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT request_id)::INTEGER AS ids, min_by(request_id, source_line) AS first, max(source_line)::INTEGER AS last FROM requests`,
+      );
+      expect(rows).toEqual([{ n: 5000, ids: 5000, first: 'c-0', last: 5000 }]);
+      expect(await check.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM requests WHERE request_id = $1 AND source_line = $2', ['c-4999', 5000])).toEqual({ n: 1 });
+    } finally {
+      await check.close();
+    }
+  });
+});
