@@ -36,8 +36,9 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
  *
  * The rows are read by a DuckDB instance of their own on a worker thread (parquetWorker.ts),
  * which fetches ahead of this thread by at most PARQUET_BLOCKS_AHEAD blocks: DuckDB makes a
- * streamed result's chunks only as they are fetched, and on this thread every fetch waited for
- * the appends in between (measured: README, Performance, "Eleventh pass"). Without the compiled
+ * streamed result's chunks only as they are fetched, and on this thread the next fetch started
+ * only once the block before had been handed on, between appends (faster on its own thread:
+ * README, Performance, "Eleventh pass"). Without the compiled
  * worker (tests run from source) the rows are read here, on a connection of `db`.
  */
 export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {
@@ -118,7 +119,8 @@ const PARQUET_WORKER = fileURLToPath(new URL('./parquetWorker.js', import.meta.u
 const PARQUET_BLOCKS_AHEAD = 8;
 /**
  * DuckDB threads of the Parquet reader's instance: one per two cores. On 2 cores one thread
- * reads a 1M-row file in ~29 s, faster than the parse workers take it; more threads read more
+ * reads 300k rows of the bench log in ~8.6 s (~29 s per 1M), faster than the parse workers take
+ * them (a 1M-row analyze takes 60-70 s); more threads read more
  * row groups at once, each with its own buffers (2 threads: +275 MB peak RSS in a 1M-row analyze).
  */
 const PARQUET_THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
