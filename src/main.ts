@@ -39,7 +39,7 @@ function programWith(modules: CommandModule[]): Command {
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--no-color', 'plain output (also when NO_COLOR is set or stdout is not a terminal)')
     .option('--debug', 'show stack traces for unexpected errors')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 512MB, 2GB (env PNYX_MEMORY_LIMIT; default 1GB); DuckDB spills to disk beyond it. A Parquet file is read by a second DuckDB instance with the same limit')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 512MB, 2GB (env PNYX_MEMORY_LIMIT; default 1GB); DuckDB spills to disk beyond it. A Parquet file of 32 MB or more is read by a second DuckDB instance with the same limit')
     .option('--show-text', 'allow prompt text and quotes of offending log values in output and messages (off: never printed)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -307,7 +307,7 @@ export async function* readBatches(info: SourceInfo, db: PnyxDb, batchBytes: num
     // Rows as JSONL blocks (line n = row n), parsed by the workers like a JSONL file's blocks.
     if (info.size === 0) return;
     try {
-      for await (const bytes of streamJsonlBlocks(db, info.path, batchBytes)) yield { bytes, firstBatch: false };
+      for await (const bytes of streamJsonlBlocks(db, info.path, batchBytes, info.size)) yield { bytes, firstBatch: false };
     } catch (err) {
       throw readError(info, err);
     }

@@ -34,7 +34,7 @@ describe('Parquet reader on its own thread (the build)', () => {
   it('sends every row once, in order, in blocks of whole lines', async () => {
     let count = 0;
     let blocks = 0;
-    for await (const block of readers.streamJsonlBlocks(db, file, 8192)) {
+    for await (const block of readers.streamJsonlBlocks(db, file, 8192, readers.PARQUET_THREAD_MIN_BYTES)) {
       expect(block[block.length - 1]).toBe(0x0a);
       const lines = new TextDecoder().decode(block).trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l).id)).toEqual(lines.map((_, i) => `w-${count + i}`));
@@ -51,7 +51,7 @@ describe('Parquet reader on its own thread (the build)', () => {
   it('stops when its reader stops, three times over, and the database stays usable', async () => {
     for (let round = 0; round < 3; round++) {
       let seen = 0;
-      for await (const block of readers.streamJsonlBlocks(db, file, 8192)) {
+      for await (const block of readers.streamJsonlBlocks(db, file, 8192, readers.PARQUET_THREAD_MIN_BYTES)) {
         seen += new TextDecoder().decode(block).trimEnd().split('\n').length;
         if (seen > 100) break;
       }
@@ -67,7 +67,7 @@ describe('Parquet reader on its own thread (the build)', () => {
     writeFileSync(bad, readFileSync(file).subarray(0, 5000));
     let caught: unknown;
     try {
-      for await (const _ of readers.streamJsonlBlocks(db, bad, 8192)) expect.unreachable();
+      for await (const _ of readers.streamJsonlBlocks(db, bad, 8192, readers.PARQUET_THREAD_MIN_BYTES)) expect.unreachable();
     } catch (err) {
       caught = err;
     }
@@ -75,19 +75,24 @@ describe('Parquet reader on its own thread (the build)', () => {
     expect((caught as Error).message).toBe(`${bad}: cannot read as parquet: Invalid Input Error: No magic bytes found at end of file '${bad}'`);
   });
 
-  it('through the CLI: rows stored once and numbered; a truncated file exits 3 with one line and stores nothing', async () => {
+  it('through the CLI, a file over the size that gets the thread: rows stored once and numbered; cut short, it exits 3 with one line and stores nothing', async () => {
     const dbPath = join(t.path, 'cli.duckdb');
-    const jsonl = join(t.path, 'cli.jsonl');
     const pq = join(t.path, 'cli.parquet');
-    const records = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: `c-${i}`, model: 'openai/gpt-4o-mini', prompt: `Summarize note ${i}`, feature: 'notes' }));
-    writeFileSync(jsonl, records.join('\n') + '\n');
-    await db.run(`COPY (SELECT * FROM read_json('${jsonl}') ORDER BY CAST(split_part(id, '-', 2) AS INTEGER)) TO '${pq}' (FORMAT parquet, ROW_GROUP_SIZE 700)`);
+    // ~2 KB prompts of hex digests (snappy leaves them as they are): a file over the threshold.
+    await db.run(
+      `COPY (SELECT 'c-' || i AS id, 'openai/gpt-4o-mini' AS model, 'notes' AS feature,
+                    array_to_string(list_transform(range(60), lambda k: md5(i::VARCHAR || '-' || k::VARCHAR)), ' ') AS prompt
+             FROM range(20000) r(i) ORDER BY i) TO '${pq}' (FORMAT parquet, ROW_GROUP_SIZE 3000)`,
+    );
+    const size = readFileSync(pq).length;
+    expect(size).toBeGreaterThanOrEqual(readers.PARQUET_THREAD_MIN_BYTES);
     const ok = runCli(['analyze', pq, '--db', dbPath, '--quiet']);
     expect(ok.code, ok.stderr).toBe(0);
     const again = runCli(['analyze', pq, '--db', dbPath, '--quiet']);
     expect(again.code, again.stderr).toBe(0);
+    // Cut short but still over the threshold: the footer is gone.
     const cut = join(t.path, 'cut.parquet');
-    writeFileSync(cut, readFileSync(pq).subarray(0, 3000));
+    writeFileSync(cut, readFileSync(pq).subarray(0, readers.PARQUET_THREAD_MIN_BYTES + 4096));
     const bad = runCli(['analyze', cut, '--db', dbPath]);
     expect(bad.code).toBe(3);
     expect(bad.stderr.trim().split('\n')).toEqual([`pnyx: ${cut}: cannot read as parquet: Invalid Input Error: No magic bytes found at end of file '${cut}'`]);
@@ -96,10 +101,18 @@ describe('Parquet reader on its own thread (the build)', () => {
       const rows = await check.all<{ n: number; ids: number; first: string; last: number }>(
         `SELECT count(*)::INTEGER AS n, count(DISTINCT request_id)::INTEGER AS ids, min_by(request_id, source_line) AS first, max(source_line)::INTEGER AS last FROM requests`,
       );
-      expect(rows).toEqual([{ n: 5000, ids: 5000, first: 'c-0', last: 5000 }]);
-      expect(await check.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM requests WHERE request_id = $1 AND source_line = $2', ['c-4999', 5000])).toEqual({ n: 1 });
+      expect(rows).toEqual([{ n: 20000, ids: 20000, first: 'c-0', last: 20000 }]);
+      expect(await check.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM requests WHERE request_id = $1 AND source_line = $2', ['c-19999', 20000])).toEqual({ n: 1 });
+      expect(await check.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM profiles')).toEqual({ n: 20000 });
     } finally {
       await check.close();
     }
+  });
+
+  it('only files of PARQUET_THREAD_MIN_BYTES or more get the thread (starting it costs ~0.3 s)', () => {
+    expect(readers.PARQUET_THREAD_MIN_BYTES).toBe(32 << 20);
+    expect(readers.readsOnOwnThread(0)).toBe(false);
+    expect(readers.readsOnOwnThread(readers.PARQUET_THREAD_MIN_BYTES - 1)).toBe(false);
+    expect(readers.readsOnOwnThread(readers.PARQUET_THREAD_MIN_BYTES)).toBe(true);
   });
 });

@@ -58,7 +58,7 @@ describe('Parquet as JSONL blocks', () => {
       for (let round = 0; round < 3; round++) {
         let blocks = 0;
         let seen = 0;
-        for await (const block of streamJsonlBlocks(db, file, 4096)) {
+        for await (const block of streamJsonlBlocks(db, file, 4096, 0)) {
           const lines = new TextDecoder().decode(block).trimEnd().split('\n');
           expect(lines.map((l) => JSON.parse(l).id)).toEqual(lines.map((_, i) => `e-${seen + i}`));
           seen += lines.length;
@@ -74,7 +74,7 @@ describe('Parquet as JSONL blocks', () => {
       // Read whole, every row arrives once and in order.
       let count = 0;
       let last = '';
-      for await (const block of streamJsonlBlocks(db, file, 1 << 20)) {
+      for await (const block of streamJsonlBlocks(db, file, 1 << 20, 0)) {
         const lines = new TextDecoder().decode(block).trimEnd().split('\n');
         count += lines.length;
         last = lines.at(-1)!;
