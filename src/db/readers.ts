@@ -17,12 +17,19 @@ import type { PnyxDb } from './database.js';
  * read are checked against the file's own row count, so a short read is an error, never a loss.
  */
 export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path: string): AsyncGenerator<string> {
-  const conn = await db.instance.connect();
-  try {
+  yield* onOwnConnection(db, async function* (conn) {
     for await (const chunk of jsonChunks(conn, kind, path, 'to_json(t)::VARCHAR')) {
       const col = chunk.getColumnVector(0);
       for (let i = 0; i < chunk.rowCount; i++) yield col.getItem(i) as string;
     }
+  });
+}
+
+/** What `read` yields, read on a new connection of `db`, closed when the reader stops. */
+async function* onOwnConnection<T>(db: PnyxDb, read: (conn: DuckDBConnection) => AsyncGenerator<T>): AsyncGenerator<T> {
+  const conn = await db.instance.connect();
+  try {
+    yield* read(conn);
   } finally {
     conn.closeSync();
   }
@@ -44,12 +51,7 @@ export async function* streamJsonRows(db: PnyxDb, kind: 'csv' | 'parquet', path:
  */
 export async function* streamJsonlBlocks(db: PnyxDb, path: string, blockBytes: number, fileBytes: number): AsyncGenerator<Uint8Array> {
   if (!readsOnOwnThread(fileBytes)) {
-    const conn = await db.instance.connect();
-    try {
-      yield* jsonlBlocks(conn, path, blockBytes);
-    } finally {
-      conn.closeSync();
-    }
+    yield* onOwnConnection(db, (conn) => jsonlBlocks(conn, path, blockBytes));
     return;
   }
   // The reader's instance may need what the database's would have needed to read the file.
@@ -127,13 +129,14 @@ export const PARQUET_THREAD_MIN_BYTES = 32 << 20;
 export function readsOnOwnThread(fileBytes: number): boolean {
   return fileBytes >= PARQUET_THREAD_MIN_BYTES && existsSync(PARQUET_WORKER);
 }
+
 /** Blocks the Parquet reader may have sent and this thread not yet taken (~2 MB each). */
 const PARQUET_BLOCKS_AHEAD = 8;
 /**
  * DuckDB threads of the Parquet reader's instance: one per two cores. On 2 cores one thread
  * reads 300k rows of the bench log in ~8.6 s (~29 s per 1M), faster than the parse workers take
- * them (a 1M-row analyze takes 60-70 s); more threads read more
- * row groups at once, each with its own buffers (2 threads: +275 MB peak RSS in a 1M-row analyze).
+ * them (a 1M-row analyze takes 60-70 s); more threads read more row groups at once, each with
+ * its own buffers (2 threads: +275 MB peak RSS in a 1M-row analyze).
  */
 const PARQUET_THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
 
