@@ -1,3 +1,5 @@
+// First: DuckDB's allocator reads its settings when DuckDB first allocates (see allocator.ts).
+import './allocator.js';
 import { Command, CommanderError } from 'commander';
 import { PnyxError } from './core/errors.js';
 import { sanitizeForTerminal } from './cli/context.js';
