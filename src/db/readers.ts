@@ -177,11 +177,13 @@ const NULL_JSON = new TextEncoder().encode('null');
  */
 async function* jsonChunks(conn: DuckDBConnection, kind: 'csv' | 'parquet', path: string, expr: string): AsyncGenerator<DuckDBDataChunk> {
   const reader = kind === 'csv' ? 'read_csv($1, header = true, all_varchar = true)' : 'read_parquet($1)';
+  // DuckDB reports a file it cannot read when the query starts or at any later fetch.
+  const unreadable = (err: unknown) => new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
   let result;
   try {
     result = await conn.stream(`SELECT ${expr} AS j FROM ${reader} AS t`, [path]);
   } catch (err) {
-    throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+    throw unreadable(err);
   }
   let rows = 0;
   for (;;) {
@@ -189,7 +191,7 @@ async function* jsonChunks(conn: DuckDBConnection, kind: 'csv' | 'parquet', path
     try {
       chunk = await result.fetchChunk();
     } catch (err) {
-      throw new PnyxError('input', `${path}: cannot read as ${kind}: ${firstLine(err)}`, { cause: err });
+      throw unreadable(err);
     }
     if (!chunk || chunk.rowCount === 0) break;
     rows += chunk.rowCount;
