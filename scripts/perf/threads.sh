@@ -5,14 +5,9 @@
 #
 #   scripts/perf/threads.sh FILE [VAR=value ...]
 set -euo pipefail
-file=${1:?usage: threads.sh FILE [VAR=value ...]}
-shift
-bin=${PNYX_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin/pnyx}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-hz=$(getconf CLK_TCK)
-env "$@" node "$bin" analyze "$file" --db "$tmp/t.duckdb" --quiet > /dev/null 2> "$tmp/err" &
-pid=$!
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+start_analyze threads.sh "$@"
 declare -A cpu
 while kill -0 "$pid" 2> /dev/null; do
   for t in /proc/"$pid"/task/*; do
@@ -23,7 +18,7 @@ while kill -0 "$pid" 2> /dev/null; do
   done
   sleep 0.2
 done
-wait "$pid" || { echo "$(basename "$0"): pnyx analyze failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+finish_analyze
 for tid in "${!cpu[@]}"; do echo "$tid ${cpu[$tid]}"; done | sort -n | awk -v pid="$pid" -v hz="$hz" '
   { printf "%-8s %-7s %7.2f s\n", $1, ($1 == pid ? "(main)" : ""), $2 / hz; total += $2 }
   END { printf "total            %7.2f s\n", total / hz }'

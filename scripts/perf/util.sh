@@ -6,15 +6,10 @@
 # Dips show where the run waits on one thread: at 1M rows of the bench log, one dip per
 # 122,880-row group that DuckDB writes, and the commit and verdicts at the end.
 set -euo pipefail
-file=${1:?usage: util.sh FILE [VAR=value ...]}
-shift
-bin=${PNYX_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin/pnyx}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-hz=$(getconf CLK_TCK)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 start=$(date +%s.%N)
-env "$@" node "$bin" analyze "$file" --db "$tmp/u.duckdb" --quiet > /dev/null 2> "$tmp/err" &
-pid=$!
+start_analyze util.sh "$@"
 prev=0
 prevt=$start
 line=""
@@ -26,7 +21,7 @@ while kill -0 "$pid" 2> /dev/null; do
   prevt=$now
   sleep 0.5
 done
-wait "$pid" || { echo "$(basename "$0"): pnyx analyze failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+finish_analyze
 end=$(date +%s.%N)
 echo "wall $(echo "$end - $start" | bc | cut -c1-6) s, cpu $(awk -v t="$prev" -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }') s (at the last sample)"
 echo "cores busy per sample:$line"
