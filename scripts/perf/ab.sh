@@ -12,19 +12,15 @@
 set -euo pipefail
 rounds=${1:?usage: ab.sh ROUNDS 'LABEL|FILE|ENV' ...}
 shift
-bin=${PNYX_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin/pnyx}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 for ((r = 1; r <= rounds; r++)); do
   for spec in "$@"; do
     IFS='|' read -r label file envs <<< "$spec"
     rm -f "$tmp"/ab.duckdb*
     # shellcheck disable=SC2086 # envs is a list of words on purpose
-    if ! env $envs /usr/bin/time -o "$tmp/time" -f '%e %U %S %M %R' node "$bin" analyze "$file" --db "$tmp/ab.duckdb" --quiet > /dev/null 2> "$tmp/err"; then
-      echo "ab.sh: $label failed:" >&2
-      cat "$tmp/err" >&2
-      exit 1
-    fi
+    env $envs /usr/bin/time -o "$tmp/time" -f '%e %U %S %M %R' node "$bin" analyze "$file" --db "$tmp/ab.duckdb" --quiet > /dev/null 2> "$tmp/err" ||
+      run_failed "ab.sh: $label"
     read -r wall user sys rss faults < "$tmp/time"
     awk -v l="$label" -v r="$r" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" -v f="$faults" 'BEGIN {
       printf "round %d  %-12s wall %7.2f s  cpu %7.1f s (sys %5.2f)  rss %6d MB  faults %8d  cores %.2f\n", r, l, w, u + s, s, m / 1024, f, (u + s) / w }'

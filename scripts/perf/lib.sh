@@ -1,26 +1,35 @@
-# Shared by util.sh and threads.sh (sourced, not run): starts `pnyx analyze FILE` in the
-# background into a temporary database, with the given VAR=value settings.
-#
-#   start_analyze SCRIPT_NAME "$@"   sets pid, tmp and hz; shifts nothing
-#   finish_analyze                   waits; on failure prints pnyx's message and exits 1
+# Shared by ab.sh, util.sh and threads.sh (sourced, not run). On sourcing: `bin` is the pnyx to
+# measure (PNYX_BIN, default this checkout's bin/pnyx) and `tmp` a folder removed on exit, where
+# each run gets its database.
+bin=${PNYX_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin/pnyx}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Prints why a run failed (pnyx's own message, kept in $tmp/err) and exits 1.
+run_failed() {
+  echo "$1 failed:" >&2
+  cat "$tmp/err" >&2
+  exit 1
+}
+
+#   start_analyze SCRIPT_NAME FILE [VAR=value ...]
+# Starts `pnyx analyze FILE` in the background with those settings; sets pid, hz (clock ticks
+# per second) and the name finish_analyze reports under.
 start_analyze() {
-  local name=$1
+  analyzed=$1
   shift
   if [ $# -lt 1 ]; then
-    echo "usage: $name FILE [VAR=value ...]" >&2
+    echo "usage: $analyzed FILE [VAR=value ...]" >&2
     exit 2
   fi
-  file=$1
+  local file=$1
   shift
-  bin=${PNYX_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin/pnyx}
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
   hz=$(getconf CLK_TCK)
   env "$@" node "$bin" analyze "$file" --db "$tmp/run.duckdb" --quiet > /dev/null 2> "$tmp/err" &
   pid=$!
-  analyzed=$name
 }
 
+# Waits for the run start_analyze began; exits 1 with pnyx's message if it failed.
 finish_analyze() {
-  wait "$pid" || { echo "$analyzed: pnyx analyze failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+  wait "$pid" || run_failed "$analyzed: pnyx analyze"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Cores busy over a `pnyx analyze` run, per half second (2.00 = two cores), from /proc (Linux).
+# Cores busy over a `pnyx analyze` run, sampled about every half second (2.00 = two cores), from
+# /proc (Linux); each sample is divided by the time that actually passed since the last.
 #
 #   scripts/perf/util.sh FILE [VAR=value ...]
 #
