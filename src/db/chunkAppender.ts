@@ -1,5 +1,6 @@
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
+import type { ChunkPump, ChunkSink } from './chunkPump.js';
 
 /** Rows per DataChunk: DuckDB's vector size, the most a chunk holds. */
 export const CHUNK_ROWS = 2048;
@@ -58,29 +59,44 @@ interface Column {
  * column; a longer one is handed to DuckDB (one native call, from UTF-8 bytes or a JS string),
  * once per chunk when it repeats. A row Appender makes one or more native calls per value, and
  * node-api's DataChunk vectors keep every value in JS arrays first. Every row must set every
- * column that is not constant (a string cell left unset reads as '').
+ * column that is not constant (a string cell left unset reads as ''). A full chunk goes to its
+ * sink: an Appender (`forTable`, flushed on this thread) or a ChunkPump queue (`viaPump`,
+ * inserted from DuckDB's threads).
  */
 export class ChunkAppender {
   private readonly columns: Column[];
-  private readonly chunk: DuckDBDataChunk;
+  private chunk: DuckDBDataChunk;
+  /** Which columns of the current chunk may hold NULLs. */
+  private readonly nullable: boolean[];
   /** The current row's index in the chunk. */
   private row = 0;
-  private sinceFlush = 0;
   /** Rows appended in all. */
   count = 0;
 
   constructor(
-    private readonly appender: DuckDBAppender,
+    private readonly sink: ChunkSink,
     types: readonly DuckDBType[],
+    first: DuckDBDataChunk = DuckDBDataChunk.create(types),
   ) {
     this.columns = types.map((t) => column(t));
-    this.chunk = DuckDBDataChunk.create(types);
+    this.nullable = types.map(() => false);
+    this.chunk = first;
   }
 
-  /** For every column of the Appender's table, with the table's own types (JSON included). */
+  /** For every column of the Appender's table, with the table's own types (JSON included): chunks go through the Appender. */
   static forTable(appender: DuckDBAppender): ChunkAppender {
-    const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-    return new ChunkAppender(appender, types);
+    return new ChunkAppender(new AppenderSink(appender), tableTypes(appender));
+  }
+
+  /**
+   * For every column of the Appender's table (which is only asked for its types, then closed):
+   * chunks go to the table through `pump`, from DuckDB's threads (see ChunkPump).
+   */
+  static viaPump(pump: ChunkPump, table: string, appender: DuckDBAppender): ChunkAppender {
+    const types = tableTypes(appender);
+    appender.closeSync();
+    const queue = pump.queue(table, types);
+    return new ChunkAppender(queue, types, queue.fresh());
   }
 
   /** A string cell from the UTF-8 bytes utf8[start, end). */
@@ -240,21 +256,16 @@ export class ChunkAppender {
   /** Hands the buffered rows to the table. */
   flush(): void {
     if (this.row > 0) this.appendChunk();
-    this.appender.flushSync();
-    this.sinceFlush = 0;
+    this.sink.flush();
   }
 
   close(): void {
-    this.flush();
-    this.appender.closeSync();
+    if (this.row > 0) this.appendChunk();
+    this.sink.close();
   }
 
   abort(): void {
-    try {
-      this.appender.closeSync();
-    } catch {
-      /* already closed */
-    }
+    this.sink.abort();
   }
 
   private appendChunk(): void {
@@ -278,6 +289,7 @@ export class ChunkAppender {
       c.settled = 0;
       c.firstOf.clear();
       c.sharedText = undefined;
+      this.nullable[i] = c.hasNull;
       if (c.hasNull) {
         duckdb.vector_ensure_validity_writable(v);
         duckdb.copy_data_to_vector_validity(v, 0, c.validity.buffer as ArrayBuffer, 0, Math.ceil(n / 64) * 8);
@@ -288,15 +300,47 @@ export class ChunkAppender {
       }
     }
     duckdb.data_chunk_set_size(chunk, n);
-    this.appender.appendDataChunk(this.chunk);
-    // The chunk is reused: reset empties its string heap and marks every row valid again.
-    duckdb.data_chunk_reset(chunk);
+    this.chunk = this.sink.put(this.chunk, this.nullable);
     this.row = 0;
+  }
+}
+
+function tableTypes(appender: DuckDBAppender): DuckDBType[] {
+  return Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+}
+
+/** Chunks through an Appender, flushed every APPENDER_FLUSH_ROWS rows, on the calling thread. */
+class AppenderSink implements ChunkSink {
+  private sinceFlush = 0;
+
+  constructor(private readonly appender: DuckDBAppender) {}
+
+  put(chunk: DuckDBDataChunk): DuckDBDataChunk {
+    const n = duckdb.data_chunk_get_size(chunk.chunk);
+    this.appender.appendDataChunk(chunk);
+    // The chunk is reused: reset empties its string heap and marks every row valid again.
+    duckdb.data_chunk_reset(chunk.chunk);
     // Unflushed rows sit in the Appender's memory, outside DuckDB's memory_limit (see APPENDER_FLUSH_ROWS).
     this.sinceFlush += n;
-    if (this.sinceFlush >= APPENDER_FLUSH_ROWS) {
-      this.appender.flushSync();
-      this.sinceFlush = 0;
+    if (this.sinceFlush >= APPENDER_FLUSH_ROWS) this.flush();
+    return chunk;
+  }
+
+  flush(): void {
+    this.appender.flushSync();
+    this.sinceFlush = 0;
+  }
+
+  close(): void {
+    this.flush();
+    this.appender.closeSync();
+  }
+
+  abort(): void {
+    try {
+      this.appender.closeSync();
+    } catch {
+      /* already closed */
     }
   }
 }
@@ -383,6 +427,13 @@ const WIDTH: Partial<Record<DuckDBTypeId, number>> = {
   [DuckDBTypeId.VARCHAR]: 0,
   [DuckDBTypeId.LIST]: 0,
 };
+
+/** Bytes per row of a vector of type `t`: a fixed-width value, or a 16-byte string or list entry. */
+export function entryBytes(t: DuckDBType): number {
+  const width = WIDTH[t.typeId];
+  if (width === undefined) throw new Error(`ChunkAppender: no column of type ${t.toString()}`);
+  return width === 0 ? 16 : width;
+}
 
 function column(t: DuckDBType): Column {
   const width = WIDTH[t.typeId];

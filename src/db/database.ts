@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from '
 import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
+import { ChunkPump } from './chunkPump.js';
 import { MIGRATIONS } from './migrations.js';
 
 export { DEFAULT_DB_PATH } from './defaultPath.js';
@@ -93,7 +94,12 @@ export class PnyxDb {
     try {
       const conn = await instance.connect();
       db = new PnyxDb(abs, instance, conn, options.readOnly === true);
-      if (!options.readOnly) await db.migrate();
+      if (!options.readOnly) {
+        await db.migrate();
+        // Its table function is registered now, outside any transaction: one registered inside
+        // a transaction is gone again if that transaction rolls back.
+        ChunkPump.of(conn);
+      }
       return db;
     } catch (err) {
       if (db) db.close();

@@ -1,6 +1,7 @@
 import { type DuckDBAppender } from '@duckdb/node-api';
 import type { ProfileTuple } from '../core/classifier/profileTuple.js';
 import { ChunkAppender } from './chunkAppender.js';
+import { ChunkPump } from './chunkPump.js';
 import type { PnyxDb } from './database.js';
 import { invalidateReportCache } from './reportCache.js';
 
@@ -22,11 +23,11 @@ class ProfileChunkAppender {
   private readonly out: ChunkAppender;
 
   constructor(
-    appender: DuckDBAppender,
+    out: ChunkAppender,
     version: string,
     atMicros: bigint,
   ) {
-    this.out = ChunkAppender.forTable(appender);
+    this.out = out;
     this.out.constantString(1, version);
     this.out.constantInt64(CLASSIFIED_AT, Number(atMicros));
   }
@@ -77,6 +78,8 @@ export interface ProfileWriterOptions {
    * are deleted first, so that a new request with such an id gets its own profile, once.
    */
   direct?: boolean;
+  /** Write through the connection's ChunkPump (the caller awaits its `room` between batches) instead of Appenders. */
+  pump?: boolean;
   /** The caller knows no profile lacks its request (see ProfileObserver): skip the orphan search (~0.5 s CPU per 1M stored requests). */
   noOrphans?: boolean;
 }
@@ -92,16 +95,21 @@ export interface ProfileWriterOptions {
 export class ProfileWriter {
   private staged!: ProfileChunkAppender;
   private direct: ProfileChunkAppender | undefined;
+  private pump: ChunkPump | undefined;
   private constructor(private readonly db: PnyxDb) {}
 
   static async open(db: PnyxDb, opts: ProfileWriterOptions): Promise<ProfileWriter> {
     const w = new ProfileWriter(db);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM profiles LIMIT 0`);
     await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
-    w.staged = new ProfileChunkAppender(await db.conn.createAppender(STAGING, 'main', 'temp'), opts.version, opts.atMicros);
+    const pump = opts.pump ? ChunkPump.of(db.conn) : undefined;
+    await pump?.reset();
+    w.pump = pump;
+    const chunks = (table: string, appender: DuckDBAppender) => (pump ? ChunkAppender.viaPump(pump, table, appender) : ChunkAppender.forTable(appender));
+    w.staged = new ProfileChunkAppender(chunks(STAGING, await db.conn.createAppender(STAGING, 'main', 'temp')), opts.version, opts.atMicros);
     if (opts.direct) {
       if (!opts.noOrphans) await deleteOrphanProfiles(db);
-      w.direct = new ProfileChunkAppender(await db.conn.createAppender('profiles'), opts.version, opts.atMicros);
+      w.direct = new ProfileChunkAppender(chunks('profiles', await db.conn.createAppender('profiles')), opts.version, opts.atMicros);
     }
     return w;
   }
@@ -120,6 +128,7 @@ export class ProfileWriter {
   async commit(mode: 'insertNew' | 'replace'): Promise<number> {
     this.direct?.close();
     this.staged.close();
+    await this.pump?.drain();
     const db = this.db;
     const direct = this.direct?.count ?? 0;
     const settled = this.staged.count === 0 ? 0 : await this.settleStaged(mode);

@@ -1,7 +1,8 @@
-import { timestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import { timestampValue } from '@duckdb/node-api';
 import { IdHashSet, type IdHasher } from '../core/idHashSet.js';
 import { cellStart, REQUEST_ROW_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS, type ColumnKind, type EncodedRows } from '../core/requestRow.js';
 import { APPENDER_FLUSH_ROWS, ChunkAppender } from './chunkAppender.js';
+import { ChunkPump, pumpEnabled } from './chunkPump.js';
 import type { PnyxDb } from './database.js';
 import { invalidateReportCache } from './reportCache.js';
 
@@ -15,7 +16,6 @@ const KEPT = 'ingest_kept';
 const FIRSTS = 'ingest_firsts';
 const CONFLICTS = 'ingest_conflicts';
 
-const appendWhole = (a: DuckDBAppender, v: number) => (v <= 0x7fffffff && v >= -0x80000000 ? a.appendInteger(v) : a.appendBigInt(BigInt(v)));
 const REJECT_COLUMNS = 'line, field, reason, raw';
 /**
  * What a conflicting duplicate's reject keeps: its original record when analyze kept it
@@ -65,12 +65,12 @@ class RequestChunks {
   private readonly out: ChunkAppender;
 
   constructor(
-    appender: DuckDBAppender,
+    out: ChunkAppender,
     private readonly plan: readonly ColumnPlan[],
     file: string,
     ingestedAtMicros: number,
   ) {
-    this.out = ChunkAppender.forTable(appender);
+    this.out = out;
     plan.forEach((c, j) => {
       if (c.from === 'ingested_at') this.out.constantInt64(j, ingestedAtMicros);
       else if (c.from === 'file') this.out.constantString(j, file);
@@ -137,9 +137,11 @@ class RequestChunks {
 }
 
 /**
- * Writes one file's records in bulk, as DataChunks through Appenders (DuckDB writes full row
- * groups to disk as they fill, so memory stays bounded and the text is written once; the text
- * cells arrive as UTF-8 bytes from the parse workers and go into the chunks as they are). Rows whose request id is new
+ * Writes one file's records in bulk, as DataChunks that the connection's ChunkPump inserts from
+ * DuckDB's threads while the main thread goes on (DuckDB writes full row groups to disk as they
+ * fill, so memory stays bounded and the text is written once; the text cells arrive as UTF-8
+ * bytes from the parse workers and go into the chunks as they are; `room` holds the caller back
+ * while too many chunks wait). With PNYX_PUMP=0, through Appenders on the main thread. Rows whose request id is new
  * go straight into `requests`; rows whose id was seen before, stored by an earlier run or on an
  * earlier line of this file, go to a side temp table (`ingest_repeats`), settled at commit:
  * first copy wins, repeats are counted, conflicting ones kept as rejects. "Seen" is decided on
@@ -156,7 +158,8 @@ export class RequestWriter {
   /** Rows appended to `requests`, and to the side table (their `count`s). */
   private requests!: RequestChunks;
   private repeats!: RequestChunks;
-  private rejects!: DuckDBAppender;
+  private rejects!: ChunkAppender;
+  private pump: ChunkPump | undefined;
   private seen!: IdHashSet;
   private cache: { of: StoredIdCache; rowsBefore: number } | undefined;
   private constructor(
@@ -199,9 +202,16 @@ export class RequestWriter {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT ${REJECT_COLUMNS} FROM rejects LIMIT 0`);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REPEATS} AS SELECT * FROM requests LIMIT 0`);
     const at = Number(micros);
-    w.requests = new RequestChunks(await db.conn.createAppender('requests'), plan, file, at);
-    w.repeats = new RequestChunks(await db.conn.createAppender(REPEATS, 'main', 'temp'), plan, file, at);
-    w.rejects = await db.conn.createAppender(REJECT_STAGING, 'main', 'temp');
+    const pump = pumpEnabled() ? ChunkPump.of(db.conn) : undefined;
+    await pump?.reset();
+    w.pump = pump;
+    const chunks = async (table: string, schema?: 'temp') => {
+      const appender = schema ? await db.conn.createAppender(table, 'main', schema) : await db.conn.createAppender(table);
+      return pump ? ChunkAppender.viaPump(pump, table, appender) : ChunkAppender.forTable(appender);
+    };
+    w.requests = new RequestChunks(await chunks('requests'), plan, file, at);
+    w.repeats = new RequestChunks(await chunks(REPEATS, 'temp'), plan, file, at);
+    w.rejects = await chunks(REJECT_STAGING, 'temp');
     return w;
   }
 
@@ -224,12 +234,17 @@ export class RequestWriter {
 
   addReject(line: number, field: string, reason: string, raw: string | null): void {
     const a = this.rejects;
-    appendWhole(a, line);
-    a.appendVarchar(field);
-    a.appendVarchar(reason);
-    if (raw === null) a.appendNull();
-    else a.appendVarchar(raw);
+    a.int64(0, line);
+    a.string(1, field);
+    a.string(2, reason);
+    if (raw === null) a.null(3);
+    else a.string(3, raw);
     a.endRow();
+  }
+
+  /** Waits while the rows appended so far are more than the pump lets wait (see ChunkPump.room). */
+  async room(): Promise<void> {
+    await this.pump?.room();
   }
 
   /**
@@ -248,8 +263,8 @@ export class RequestWriter {
   }> {
     this.requests.close();
     this.repeats.close();
-    this.rejects.flushSync();
-    this.rejects.closeSync();
+    this.rejects.close();
+    await this.pump?.drain();
     const db = this.db;
     const at = this.ingestedAt;
     const settled = this.repeats.count === 0 ? { firsts: 0, conflicts: 0, conflictSamples: [] } : await this.settleRepeats();
@@ -334,11 +349,7 @@ export class RequestWriter {
   abort(): void {
     this.requests.abort();
     this.repeats.abort();
-    try {
-      this.rejects.closeSync();
-    } catch {
-      /* already closed */
-    }
+    this.rejects.abort();
   }
 }
 

@@ -2,6 +2,7 @@ import { CLASSIFIER_VERSION, PromptClassifier } from '../core/classifier/index.j
 import { defaultModel } from '../core/classifier/defaultModel.js';
 import { toProfileTuple, type ProfileTuple } from '../core/classifier/profileTuple.js';
 import type { PnyxDb } from '../db/database.js';
+import { pumpEnabled } from '../db/chunkPump.js';
 import { ProfileWriter } from '../db/profileWriter.js';
 import { countStaleProfiles, staleRequests } from '../db/profiles.js';
 import { dataGuard } from '../db/reportCache.js';
@@ -30,7 +31,7 @@ export class ProfileObserver implements IngestObserver {
 
   async begin(db: PnyxDb): Promise<void> {
     const noOrphans = this.cleanAt !== undefined && (await dataGuard(db)) === this.cleanAt;
-    this.writer = await ProfileWriter.open(db, { version: CLASSIFIER_VERSION, atMicros: BigInt(Date.now()) * 1000n, direct: true, noOrphans });
+    this.writer = await ProfileWriter.open(db, { version: CLASSIFIER_VERSION, atMicros: BigInt(Date.now()) * 1000n, direct: true, noOrphans, pump: pumpEnabled() });
   }
 
   add(requestId: string, profile: unknown, stored: boolean): void {

@@ -223,9 +223,17 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
       };
       for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, onBytes, resume?.offset ?? 0)) {
         queue.push(parser.submit(job));
-        while (queue.length >= limit) store(await queue.shift()!);
+        while (queue.length >= limit) {
+          const res = await queue.shift()!;
+          await writer.room();
+          store(res);
+        }
       }
-      while (queue.length > 0) store(await queue.shift()!);
+      while (queue.length > 0) {
+        const res = await queue.shift()!;
+        await writer.room();
+        store(res);
+      }
     } catch (err) {
       for (const q of queue) q.catch(() => undefined);
       writer.abort();

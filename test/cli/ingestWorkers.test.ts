@@ -85,6 +85,18 @@ describe('pnyx analyze: parse workers', () => {
     expect(a.runs).toEqual([{ path: log, sample_rate: 1, read_count: 391, stored: 380, duplicates: 1, rejected: 10, sampled_out: 0 }]);
   });
 
+  it('stores the same through the ChunkPump (default) as through Appenders on the main thread (PNYX_PUMP=0)', async () => {
+    const pumped = runCli(['analyze', log, '--db', join(t.path, 'pumped.duckdb')], { env: { PNYX_WORKERS: '2', PNYX_BATCH_BYTES: '4096' } });
+    const appended = runCli(['analyze', log, '--db', join(t.path, 'appended.duckdb')], { env: { PNYX_WORKERS: '2', PNYX_BATCH_BYTES: '4096', PNYX_PUMP: '0' } });
+    expect(pumped.code).toBe(0);
+    expect(appended.code).toBe(0);
+    expect(counts(appended.stderr)).toEqual(counts(pumped.stderr));
+    const a = await dump(join(t.path, 'pumped.duckdb'));
+    const b = await dump(join(t.path, 'appended.duckdb'));
+    expect([a.requests.length, a.profiles.length, a.rejects.length]).toEqual([380, 380, 10]);
+    expect(b).toEqual(a);
+  });
+
   it('--sample keeps the same requests on every run, chosen by id hash, and records the rate', async () => {
     const runs = ['s1', 's2'].map((name) => {
       const r = runCli(['analyze', log, '--sample', '0.3', '--db', join(t.path, `${name}.duckdb`)], { env: { PNYX_WORKERS: '2', PNYX_BATCH_BYTES: '8192' } });

@@ -1,10 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_ROWS, ChunkAppender } from '../../src/db/chunkAppender.js';
+import { ChunkPump } from '../../src/db/chunkPump.js';
 
 /**
- * ChunkAppender against DuckDB's row Appender (the path it replaced): the same values must be
- * stored byte for byte, over more than one chunk, with NULLs, constants, short (inline) and
+ * ChunkAppender, through an Appender and through the ChunkPump, against DuckDB's row Appender
+ * (the path it replaced): the same values must be stored byte for byte, over more than one chunk, with NULLs, constants, short (inline) and
  * long strings, NUL characters and lone surrogates.
  */
 let inst: DuckDBInstance;
@@ -66,14 +67,19 @@ async function dump(table: string): Promise<string[]> {
 }
 
 describe('ChunkAppender', () => {
-  it('stores what the row Appender stores, byte for byte, over several chunks', async () => {
+  it.each([
+    ['an Appender', false],
+    ['the ChunkPump', true],
+  ])('stores what the row Appender stores, byte for byte, over several chunks, through %s', async (_, pumped) => {
     const data = rows(2 * CHUNK_ROWS + 77);
     const at = 1_786_000_000_123_456;
-    await conn.run(`CREATE TABLE by_row ${TABLE}`);
-    await conn.run(`CREATE TABLE by_chunk ${TABLE}`);
+    const byRowTable = pumped ? 'by_row_p' : 'by_row';
+    const byChunkTable = pumped ? 'by_chunk_p' : 'by_chunk';
+    await conn.run(`CREATE TABLE ${byRowTable} ${TABLE}`);
+    await conn.run(`CREATE TABLE ${byChunkTable} ${TABLE}`);
     const { LIST, VARCHAR, listValue, timestampValue } = await import('@duckdb/node-api');
 
-    const a = await conn.createAppender('by_row');
+    const a = await conn.createAppender(byRowTable);
     for (const r of data) {
       a.appendBigInt(BigInt(r.k));
       if (r.s === null) a.appendNull();
@@ -92,7 +98,9 @@ describe('ChunkAppender', () => {
     }
     a.closeSync();
 
-    const c = ChunkAppender.forTable(await conn.createAppender('by_chunk'));
+    const appender = await conn.createAppender(byChunkTable);
+    const pump = pumped ? ChunkPump.of(conn) : undefined;
+    const c = pump ? ChunkAppender.viaPump(pump, byChunkTable, appender) : ChunkAppender.forTable(appender);
     c.constantInt64(6, at);
     c.constantString(7, '/some/path/to/a/log file é.jsonl');
     c.constantNull(8);
@@ -124,11 +132,12 @@ describe('ChunkAppender', () => {
       if (i % 700 === 699) c.settle();
     });
     c.close();
+    await pump?.drain();
     expect(c.count).toBe(data.length);
 
-    const byRow = await dump('by_row');
+    const byRow = await dump(byRowTable);
     expect(byRow).toHaveLength(data.length);
-    expect(await dump('by_chunk')).toEqual(byRow);
+    expect(await dump(byChunkTable)).toEqual(byRow);
     // The awkward values really are in there: a NUL kept whole, a lone surrogate as U+FFFD.
     expect(byRow[1]).toContain('"610062"');
     expect(byRow[2]).toContain('"EFBFBD"');

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_ROWS, ChunkAppender } from '../../src/db/chunkAppender.js';
+import { ChunkPump, PUMP_QUEUED_CHUNKS } from '../../src/db/chunkPump.js';
+
+/**
+ * The ChunkPump inserts queued chunks from DuckDB's threads, in the connection's transaction:
+ * rows land whole and in order, in every table that has a queue; a failing statement surfaces
+ * at `room`/`drain` and its transaction rolls back; an abandoned run leaves nothing behind and
+ * the next transaction on the connection works.
+ */
+let dir: string;
+let inst: DuckDBInstance;
+let conn: DuckDBConnection;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pnyx-pump-'));
+  inst = await DuckDBInstance.create(join(dir, 'p.duckdb'));
+  conn = await inst.connect();
+  await conn.run('CREATE TABLE a (k BIGINT NOT NULL, s VARCHAR)');
+  await conn.run('CREATE TABLE b (k BIGINT, tag VARCHAR NOT NULL)');
+});
+afterAll(() => {
+  conn.closeSync();
+  inst.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function opened(pump: ChunkPump, table: string): Promise<ChunkAppender> {
+  return ChunkAppender.viaPump(pump, table, await conn.createAppender(table));
+}
+
+async function scalar(sql: string): Promise<unknown> {
+  return (await conn.runAndReadAll(sql)).getRows()[0]![0];
+}
+
+describe('ChunkPump', () => {
+  it('writes two tables in one transaction, in order, over more statements than one, holding the producer back', async () => {
+    const pump = ChunkPump.of(conn);
+    await pump.reset();
+    await conn.run('BEGIN');
+    const a = await opened(pump, 'a');
+    const b = await opened(pump, 'b');
+    // More chunks than one statement takes (64), so the pump alternates between the tables.
+    const rows = 70 * CHUNK_ROWS + 5;
+    let mostQueued = 0;
+    for (let k = 0; k < rows; k++) {
+      a.int64(0, k);
+      a.string(1, `row ${k} with text longer than twelve bytes`);
+      a.endRow();
+      if (k % 3 === 0) {
+        b.int64(0, k);
+        b.string(1, k % 2 === 0 ? 'even' : 'odd');
+        b.endRow();
+      }
+      if (k % CHUNK_ROWS === 0) {
+        await pump.room();
+        mostQueued = Math.max(mostQueued, pump.queued);
+      }
+    }
+    a.close();
+    b.close();
+    await pump.drain();
+    await conn.run('COMMIT');
+    expect(pump.queued).toBe(0);
+    expect(mostQueued).toBeLessThan(PUMP_QUEUED_CHUNKS);
+    expect(await scalar('SELECT count(*) FROM a')).toBe(BigInt(rows));
+    // In order: rowid i holds k = i.
+    expect(await scalar('SELECT count(*) FROM a WHERE rowid <> k')).toBe(0n);
+    expect(await scalar(`SELECT count(*) FROM a WHERE s <> 'row ' || k || ' with text longer than twelve bytes'`)).toBe(0n);
+    expect(await scalar('SELECT count(*) FROM b')).toBe(BigInt(Math.ceil(rows / 3)));
+    expect(await scalar(`SELECT count(*) FROM b WHERE tag <> CASE WHEN k % 2 = 0 THEN 'even' ELSE 'odd' END OR k % 3 <> 0`)).toBe(0n);
+  });
+
+  it('reports a failing statement at drain; after the rollback the next transaction writes normally', async () => {
+    const pump = ChunkPump.of(conn);
+    await pump.reset();
+    const before = await scalar('SELECT count(*) FROM a');
+    await conn.run('BEGIN');
+    const a = await opened(pump, 'a');
+    for (let k = 0; k < 3 * CHUNK_ROWS; k++) {
+      if (k === CHUNK_ROWS + 7) a.null(0); // NOT NULL
+      else a.int64(0, k);
+      a.string(1, 'x');
+      a.endRow();
+    }
+    a.close();
+    await expect(pump.drain()).rejects.toThrow(/NOT NULL constraint failed: a\.k/);
+    await expect(pump.room()).rejects.toThrow(/NOT NULL/);
+    await conn.run('ROLLBACK');
+    expect(await scalar('SELECT count(*) FROM a')).toBe(before);
+
+    await pump.reset();
+    await conn.run('BEGIN');
+    const again = await opened(pump, 'a');
+    for (let k = 0; k < 10; k++) {
+      again.int64(0, -k - 1);
+      again.string(1, 'after');
+      again.endRow();
+    }
+    again.close();
+    await pump.drain();
+    await conn.run('COMMIT');
+    expect(await scalar(`SELECT count(*) FROM a WHERE s = 'after'`)).toBe(10n);
+  });
+
+  it('abandons a queue in the middle of a run: the statement reading it ends, the rollback leaves nothing', async () => {
+    const pump = ChunkPump.of(conn);
+    await pump.reset();
+    const before = await scalar('SELECT count(*) FROM b');
+    await conn.run('BEGIN');
+    const b = await opened(pump, 'b');
+    for (let k = 0; k < 12 * CHUNK_ROWS; k++) {
+      b.int64(0, k);
+      b.string(1, 'abandoned');
+      b.endRow();
+    }
+    b.abort();
+    expect(pump.queued).toBe(0);
+    await pump.reset();
+    await conn.run('ROLLBACK');
+    expect(await scalar('SELECT count(*) FROM b')).toBe(before);
+    expect(await scalar(`SELECT count(*) FROM b WHERE tag = 'abandoned'`)).toBe(0n);
+  });
+});
