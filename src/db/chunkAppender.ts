@@ -253,12 +253,6 @@ export class ChunkAppender {
     if (++this.row === CHUNK_ROWS) this.appendChunk();
   }
 
-  /** Hands the buffered rows to the table. */
-  flush(): void {
-    if (this.row > 0) this.appendChunk();
-    this.sink.flush();
-  }
-
   close(): void {
     if (this.row > 0) this.appendChunk();
     this.sink.close();

@@ -74,6 +74,32 @@ describe('ChunkPump', () => {
     expect(await scalar(`SELECT count(*) FROM b WHERE tag <> CASE WHEN k % 2 = 0 THEN 'even' ELSE 'odd' END OR k % 3 <> 0`)).toBe(0n);
   });
 
+  it('holds the producer back, and goes on, when the chunks are spread thinly over many queues', async () => {
+    const pump = ChunkPump.of(conn);
+    await pump.reset();
+    const before = (await scalar('SELECT count(*) FROM b')) as bigint;
+    await conn.run('BEGIN');
+    // Eight queues of three chunks each: none alone is worth a statement, together they are over the limit.
+    const queues = await Promise.all(Array.from({ length: 8 }, () => opened(pump, 'b')));
+    for (let c = 0; c < 3; c++) {
+      for (const [n, q] of queues.entries()) {
+        for (let k = 0; k < CHUNK_ROWS; k++) {
+          q.int64(0, k);
+          q.string(1, `queue ${n}`);
+          q.endRow();
+        }
+      }
+    }
+    expect(pump.queued).toBe(24);
+    await pump.room();
+    expect(pump.queued).toBeLessThan(PUMP_QUEUED_CHUNKS);
+    for (const q of queues) q.close();
+    await pump.drain();
+    await conn.run('COMMIT');
+    expect(await scalar('SELECT count(*) FROM b')).toBe(before + BigInt(24 * CHUNK_ROWS));
+    expect(await scalar(`SELECT count(DISTINCT tag) FROM b WHERE tag LIKE 'queue %'`)).toBe(8n);
+  });
+
   it('reports a failing statement at drain; after the rollback the next transaction writes normally', async () => {
     const pump = ChunkPump.of(conn);
     await pump.reset();
