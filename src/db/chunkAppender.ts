@@ -60,8 +60,8 @@ interface Column {
  * once per chunk when it repeats. A row Appender makes one or more native calls per value, and
  * node-api's DataChunk vectors keep every value in JS arrays first. Every row must set every
  * column that is not constant (a string cell left unset reads as ''). A full chunk goes to its
- * sink: an Appender (`forTable`, flushed on this thread) or a ChunkPump queue (`viaPump`,
- * inserted from DuckDB's threads).
+ * sink: the Appender (flushed on this thread) or, given a ChunkPump, a queue of the pump's
+ * (inserted from DuckDB's threads); see `forTable`.
  */
 export class ChunkAppender {
   private readonly columns: Column[];
@@ -83,19 +83,16 @@ export class ChunkAppender {
     this.chunk = first;
   }
 
-  /** For every column of the Appender's table, with the table's own types (JSON included): chunks go through the Appender. */
-  static forTable(appender: DuckDBAppender): ChunkAppender {
-    return new ChunkAppender(new AppenderSink(appender), tableTypes(appender));
-  }
-
   /**
-   * For every column of the Appender's table (which is only asked for its types, then closed):
-   * chunks go to the table through `pump`, from DuckDB's threads (see ChunkPump).
+   * For every column of the Appender's table, with the table's own types (JSON included). Chunks
+   * go through the Appender, or, with `via`, to that table (`via.table`, as SQL names it) through
+   * the pump, from DuckDB's threads (see ChunkPump); the Appender is then only asked for its types.
    */
-  static viaPump(pump: ChunkPump, table: string, appender: DuckDBAppender): ChunkAppender {
-    const types = tableTypes(appender);
+  static forTable(appender: DuckDBAppender, via?: { pump: ChunkPump; table: string }): ChunkAppender {
+    const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+    if (!via) return new ChunkAppender(new AppenderSink(appender), types);
     appender.closeSync();
-    const queue = pump.queue(table, types);
+    const queue = via.pump.queue(via.table, types);
     return new ChunkAppender(queue, types, queue.fresh());
   }
 
@@ -299,10 +296,6 @@ export class ChunkAppender {
   }
 }
 
-function tableTypes(appender: DuckDBAppender): DuckDBType[] {
-  return Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-}
-
 /** Chunks through an Appender, flushed every APPENDER_FLUSH_ROWS rows, on the calling thread. */
 class AppenderSink implements ChunkSink {
   private sinceFlush = 0;
@@ -430,11 +423,10 @@ export function entryBytes(t: DuckDBType): number {
 }
 
 function column(t: DuckDBType): Column {
-  const width = WIDTH[t.typeId];
-  if (width === undefined) throw new Error(`ChunkAppender: no column of type ${t.toString()}`);
-  const list = t.typeId === DuckDBTypeId.LIST;
   // Strings: their 16-byte entries; lists: offset and length (16 bytes) per row.
-  const data = new ArrayBuffer(CHUNK_ROWS * (width === 0 ? 16 : width));
+  const data = new ArrayBuffer(CHUNK_ROWS * entryBytes(t));
+  const width = WIDTH[t.typeId]!;
+  const list = t.typeId === DuckDBTypeId.LIST;
   return {
     width,
     list,

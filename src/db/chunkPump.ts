@@ -130,6 +130,13 @@ export class ChunkPump {
     return pump;
   }
 
+  /** The connection's pump, ready for a new transaction's writer (see `reset`). */
+  static async claim(conn: DuckDBConnection): Promise<ChunkPump> {
+    const pump = ChunkPump.of(conn);
+    await pump.reset();
+    return pump;
+  }
+
   /** A queue into `table` (columns of `types`, in table order). */
   queue(table: string, types: readonly DuckDBType[]): PumpQueue {
     if (this.failure !== undefined) this.rethrow();
@@ -165,7 +172,7 @@ export class ChunkPump {
     } finally {
       this.draining = false;
     }
-    for (const [id, q] of this.queues) if (q.closed) this.queues.delete(id);
+    this.forgetClosed();
     if (this.failure !== undefined) this.rethrow();
   }
 
@@ -180,8 +187,12 @@ export class ChunkPump {
    */
   async reset(): Promise<void> {
     while (this.running !== undefined) await this.change();
-    for (const [id, q] of this.queues) if (q.closed) this.queues.delete(id);
+    this.forgetClosed();
     this.failure = undefined;
+  }
+
+  private forgetClosed(): void {
+    for (const [id, q] of this.queues) if (q.closed) this.queues.delete(id);
   }
 
   /** Starts a statement for the fullest queue that holds `least` chunks, unless one runs (or one failed). */
@@ -189,10 +200,7 @@ export class ChunkPump {
     if (this.running !== undefined || this.failure !== undefined) return;
     let best: PumpQueue | undefined;
     for (const q of this.queues.values()) if (q.chunks.length >= least && (!best || q.chunks.length > best.chunks.length)) best = q;
-    if (!best) {
-      this.notify();
-      return;
-    }
+    if (!best) return;
     this.current = best;
     this.served = 0;
     this.running = this.conn.run(`INSERT INTO ${best.table} SELECT * FROM ${FUNCTION}(${best.id})`).then(

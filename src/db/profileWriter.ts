@@ -102,10 +102,9 @@ export class ProfileWriter {
     const w = new ProfileWriter(db);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${STAGING} AS SELECT * FROM profiles LIMIT 0`);
     await db.run(`ALTER TABLE ${STAGING} ADD COLUMN seq BIGINT`);
-    const pump = opts.pump ? ChunkPump.of(db.conn) : undefined;
-    await pump?.reset();
+    const pump = opts.pump ? await ChunkPump.claim(db.conn) : undefined;
     w.pump = pump;
-    const chunks = (table: string, appender: DuckDBAppender) => (pump ? ChunkAppender.viaPump(pump, table, appender) : ChunkAppender.forTable(appender));
+    const chunks = (table: string, appender: DuckDBAppender) => ChunkAppender.forTable(appender, pump && { pump, table });
     w.staged = new ProfileChunkAppender(chunks(STAGING, await db.conn.createAppender(STAGING, 'main', 'temp')), opts.version, opts.atMicros);
     if (opts.direct) {
       if (!opts.noOrphans) await deleteOrphanProfiles(db);

@@ -202,12 +202,11 @@ export class RequestWriter {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REJECT_STAGING} AS SELECT ${REJECT_COLUMNS} FROM rejects LIMIT 0`);
     await db.run(`CREATE OR REPLACE TEMP TABLE ${REPEATS} AS SELECT * FROM requests LIMIT 0`);
     const at = Number(micros);
-    const pump = pumpEnabled() ? ChunkPump.of(db.conn) : undefined;
-    await pump?.reset();
+    const pump = pumpEnabled() ? await ChunkPump.claim(db.conn) : undefined;
     w.pump = pump;
     const chunks = async (table: string, schema?: 'temp') => {
       const appender = schema ? await db.conn.createAppender(table, 'main', schema) : await db.conn.createAppender(table);
-      return pump ? ChunkAppender.viaPump(pump, table, appender) : ChunkAppender.forTable(appender);
+      return ChunkAppender.forTable(appender, pump && { pump, table });
     };
     w.requests = new RequestChunks(await chunks('requests'), plan, file, at);
     w.repeats = new RequestChunks(await chunks(REPEATS, 'temp'), plan, file, at);

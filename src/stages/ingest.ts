@@ -221,19 +221,17 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
         bytes += b.length;
         if (preSha === undefined) hash.update(b);
       };
-      for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, onBytes, resume?.offset ?? 0)) {
-        queue.push(parser.submit(job));
-        while (queue.length >= limit) {
-          const res = await queue.shift()!;
-          await writer.room();
-          store(res);
-        }
-      }
-      while (queue.length > 0) {
+      // The oldest result, once the writer has room for it.
+      const storeNext = async () => {
         const res = await queue.shift()!;
         await writer.room();
         store(res);
+      };
+      for await (const job of readBatches(info, db, opts.batchBytes ?? BATCH_BYTES, onBytes, resume?.offset ?? 0)) {
+        queue.push(parser.submit(job));
+        while (queue.length >= limit) await storeNext();
       }
+      while (queue.length > 0) await storeNext();
     } catch (err) {
       for (const q of queue) q.catch(() => undefined);
       writer.abort();

@@ -100,7 +100,7 @@ describe('ChunkAppender', () => {
 
     const appender = await conn.createAppender(byChunkTable);
     const pump = pumped ? ChunkPump.of(conn) : undefined;
-    const c = pump ? ChunkAppender.viaPump(pump, byChunkTable, appender) : ChunkAppender.forTable(appender);
+    const c = ChunkAppender.forTable(appender, pump && { pump, table: byChunkTable });
     c.constantInt64(6, at);
     c.constantString(7, '/some/path/to/a/log file é.jsonl');
     c.constantNull(8);

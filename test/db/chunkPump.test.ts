@@ -29,7 +29,16 @@ afterAll(() => {
 });
 
 async function opened(pump: ChunkPump, table: string): Promise<ChunkAppender> {
-  return ChunkAppender.viaPump(pump, table, await conn.createAppender(table));
+  return ChunkAppender.forTable(await conn.createAppender(table), { pump, table });
+}
+
+/** `count` rows of (key(k), tag) into a table of (k BIGINT, text VARCHAR). */
+function fill(c: ChunkAppender, count: number, tag: string, key = (k: number) => k): void {
+  for (let k = 0; k < count; k++) {
+    c.int64(0, key(k));
+    c.string(1, tag);
+    c.endRow();
+  }
 }
 
 async function scalar(sql: string): Promise<unknown> {
@@ -81,15 +90,7 @@ describe('ChunkPump', () => {
     await conn.run('BEGIN');
     // Eight queues of three chunks each: none alone is worth a statement, together they are over the limit.
     const queues = await Promise.all(Array.from({ length: 8 }, () => opened(pump, 'b')));
-    for (let c = 0; c < 3; c++) {
-      for (const [n, q] of queues.entries()) {
-        for (let k = 0; k < CHUNK_ROWS; k++) {
-          q.int64(0, k);
-          q.string(1, `queue ${n}`);
-          q.endRow();
-        }
-      }
-    }
+    for (let c = 0; c < 3; c++) for (const [n, q] of queues.entries()) fill(q, CHUNK_ROWS, `queue ${n}`);
     expect(pump.queued).toBe(24);
     await pump.room();
     expect(pump.queued).toBeLessThan(PUMP_QUEUED_CHUNKS);
@@ -121,11 +122,7 @@ describe('ChunkPump', () => {
     await pump.reset();
     await conn.run('BEGIN');
     const again = await opened(pump, 'a');
-    for (let k = 0; k < 10; k++) {
-      again.int64(0, -k - 1);
-      again.string(1, 'after');
-      again.endRow();
-    }
+    fill(again, 10, 'after', (k) => -k - 1);
     again.close();
     await pump.drain();
     await conn.run('COMMIT');
@@ -138,11 +135,7 @@ describe('ChunkPump', () => {
     const before = await scalar('SELECT count(*) FROM b');
     await conn.run('BEGIN');
     const b = await opened(pump, 'b');
-    for (let k = 0; k < 12 * CHUNK_ROWS; k++) {
-      b.int64(0, k);
-      b.string(1, 'abandoned');
-      b.endRow();
-    }
+    fill(b, 12 * CHUNK_ROWS, 'abandoned');
     b.abort();
     expect(pump.queued).toBe(0);
     await pump.reset();
