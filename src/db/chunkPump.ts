@@ -97,6 +97,9 @@ class PumpQueue implements ChunkSink {
  * connection synchronously (an Appender's flushSync would wait for the statement, which waits
  * for the JS thread). Asynchronous queries queue behind it. Call `drain` before using the
  * connection again.
+ *
+ * From `claim` until a `drain` that leaves no queue open, DuckDB runs on one thread (see
+ * `holdOneThread`); a rolled-back run leaves it there until the next writer's last drain.
  */
 export class ChunkPump {
   private readonly queues = new Map<number, PumpQueue>();
@@ -110,6 +113,8 @@ export class ChunkPump {
   /** In `drain`: a statement starts for any queued chunk. */
   private draining = false;
   private waiters: (() => void)[] = [];
+  /** DuckDB's `threads` setting while no pump was claimed, when the pump has set it to 1. */
+  private threadsBefore: number | undefined;
 
   private constructor(private readonly conn: DuckDBConnection) {}
 
@@ -130,10 +135,14 @@ export class ChunkPump {
     return pump;
   }
 
-  /** The connection's pump, ready for a new transaction's writer (see `reset`). */
+  /**
+   * The connection's pump, ready for a new transaction's writer (see `reset`). From here until a
+   * `drain` that leaves no queue open, DuckDB runs on one thread (see `holdOneThread`).
+   */
   static async claim(conn: DuckDBConnection): Promise<ChunkPump> {
     const pump = ChunkPump.of(conn);
     await pump.reset();
+    await pump.holdOneThread();
     return pump;
   }
 
@@ -174,6 +183,32 @@ export class ChunkPump {
     }
     this.forgetClosed();
     if (this.failure !== undefined) this.rethrow();
+    if (this.queues.size === 0) await this.releaseThreads();
+  }
+
+  /**
+   * Sets DuckDB's `threads` to 1 (an instance-wide setting, not undone by a rollback), keeping the
+   * old value for `releaseThreads`. A pump statement's only work is one pipeline whose source
+   * waits on the JS thread; with more threads, a DuckDB thread runs that pipeline while the
+   * thread that started the statement polls the task queue for the whole statement (a mutex
+   * lock and unlock per poll: 4% of a 300k run's CPU in `perf`, more under contention). With one
+   * thread, the statement's own thread runs the pipeline and nothing polls.
+   */
+  private async holdOneThread(): Promise<void> {
+    if (this.threadsBefore !== undefined) return;
+    const rows = (await this.conn.runAndReadAll("SELECT current_setting('threads')")).getRows();
+    const threads = Number(rows[0]![0]);
+    if (threads <= 1) return;
+    await this.conn.run('SET threads = 1');
+    this.threadsBefore = threads;
+  }
+
+  /** Gives DuckDB back the threads `holdOneThread` took (for the queries after the writes). */
+  private async releaseThreads(): Promise<void> {
+    if (this.threadsBefore === undefined) return;
+    const threads = this.threadsBefore;
+    this.threadsBefore = undefined;
+    await this.conn.run(`SET threads = ${threads}`);
   }
 
   /** Drops a queue (its rows are abandoned with the transaction); a statement reading it ends at its next chunk. */

@@ -129,6 +129,38 @@ describe('ChunkPump', () => {
     expect(await scalar(`SELECT count(*) FROM a WHERE s = 'after'`)).toBe(10n);
   });
 
+  it('runs DuckDB on one thread from claim until a drain leaves no queue open, then gives the threads back', async () => {
+    const threads = () => scalar("SELECT current_setting('threads')");
+    await conn.run('SET threads = 3');
+    const pump = await ChunkPump.claim(conn);
+    expect(await threads()).toBe(1n);
+    await conn.run('BEGIN');
+    const a = await opened(pump, 'a');
+    const b = await opened(pump, 'b');
+    fill(a, 5 * CHUNK_ROWS, 'one thread', (k) => 1_000_000 + k);
+    a.close();
+    await pump.drain();
+    // b is still open (the profile writer drains after the request writer): still one thread.
+    expect(await threads()).toBe(1n);
+    fill(b, 10, 'one thread');
+    b.close();
+    await pump.drain();
+    expect(await threads()).toBe(3n);
+    await conn.run('COMMIT');
+    expect(await scalar(`SELECT count(*) FROM a WHERE s = 'one thread'`)).toBe(BigInt(5 * CHUNK_ROWS));
+    // A second claim takes it to one thread again, and a rolled-back run's next claim and drain restore it.
+    await ChunkPump.claim(conn);
+    await conn.run('BEGIN');
+    const c = await opened(pump, 'b');
+    fill(c, 3 * CHUNK_ROWS, 'rolled back');
+    c.abort();
+    await conn.run('ROLLBACK');
+    expect(await threads()).toBe(1n);
+    await ChunkPump.claim(conn);
+    await pump.drain();
+    expect(await threads()).toBe(3n);
+  });
+
   it('abandons a queue in the middle of a run: the statement reading it ends, the rollback leaves nothing', async () => {
     const pump = ChunkPump.of(conn);
     await pump.reset();
