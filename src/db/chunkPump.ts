@@ -168,10 +168,7 @@ export class ChunkPump {
 
   /** Resolves once fewer than `limit` chunks wait (the producer's back-pressure); throws what a statement failed with. */
   async room(limit = PUMP_QUEUED_CHUNKS): Promise<void> {
-    while (this.failure === undefined && this.queued >= limit) {
-      this.kick(1);
-      await this.change();
-    }
+    await this.waitWhile(() => this.queued >= limit);
     if (this.failure !== undefined) this.rethrow();
   }
 
@@ -179,16 +176,21 @@ export class ChunkPump {
   async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.failure === undefined && (this.running !== undefined || this.queued > 0)) {
-        this.kick(1);
-        await this.change();
-      }
+      await this.waitWhile(() => this.running !== undefined || this.queued > 0);
     } finally {
       this.draining = false;
     }
     this.forgetClosed();
     if (this.failure !== undefined) this.rethrow();
     if (this.queues.size === 0) await this.releaseThreads();
+  }
+
+  /** Waits while `busy` holds and no statement has failed, starting a statement for any queued chunk. */
+  private async waitWhile(busy: () => boolean): Promise<void> {
+    while (this.failure === undefined && busy()) {
+      this.kick(1);
+      await this.change();
+    }
   }
 
   /**
