@@ -37,6 +37,11 @@ export const ZSTD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   requests: ['system_prompt', 'messages', 'raw'],
 };
 
+/** Values per string that `eachStringBatch` has DuckDB join. */
+const JOINED_VALUES = 2048;
+/** Rowids per query of `eachStringBatch` (bounds the memory of DuckDB's aggregate). */
+const JOINED_ROWS_PER_QUERY = 1 << 18;
+
 /**
  * The one handle to pnyx's DuckDB file. Every SQL statement of pnyx goes through here or
  * through the other modules of src/db/; parameters are always bound.
@@ -154,6 +159,29 @@ export class PnyxDb {
     } catch (err) {
       throw translateDbError(this.path, naming(err, sql));
     }
+  }
+
+  /**
+   * Streams every non-NULL value of a VARCHAR column, in batches and in no particular order.
+   * node-api reads each string longer than 12 bytes with a native call of its own, so DuckDB
+   * joins 2,048 values into one string with newlines and JavaScript splits it (a value holding
+   * a newline is read on its own). 4-5x faster than `eachFirstColumnChunk` for request ids: 1M
+   * ids 1.13-1.21 s -> 0.38-0.42 s, 10M 11.9 -> 2.3 s. One query per 262,144 rowids keeps
+   * DuckDB's aggregate small (+50-80 MB peak RSS against +230 MB for one query at 10M).
+   */
+  async eachStringBatch(table: string, column: string, fn: (values: readonly string[]) => void): Promise<void> {
+    const [t, c] = [quoteIdent(table), quoteIdent(column)];
+    const top = (await this.one<{ top: number | null }>(`SELECT max(rowid) AS top FROM ${t}`))?.top ?? -1;
+    for (let from = 0; from <= top; from += JOINED_ROWS_PER_QUERY) {
+      await this.eachFirstColumnChunk(
+        `SELECT string_agg(${c}, chr(10)) FROM ${t} WHERE rowid >= $1 AND rowid < $2 AND NOT contains(${c}, chr(10)) GROUP BY rowid // ${JOINED_VALUES}`,
+        [BigInt(from), BigInt(from + JOINED_ROWS_PER_QUERY)],
+        (joined) => {
+          for (const s of joined) fn((s as string).split('\n'));
+        },
+      );
+    }
+    await this.eachFirstColumnChunk(`SELECT ${c} FROM ${t} WHERE contains(${c}, chr(10))`, [], (values) => fn(values as string[]));
   }
 
   async one<T extends Row = Row>(sql: string, params: DuckDBValue[] = []): Promise<T | undefined> {

@@ -371,8 +371,8 @@ export class StoredIdCache {
 async function storedIds(db: PnyxDb, stored: number, hasher: IdHasher | undefined): Promise<IdHashSet> {
   const seen = new IdHashSet({ expected: stored, hasher });
   if (stored > 0) {
-    await db.eachFirstColumnChunk('SELECT request_id FROM requests', [], (ids) => {
-      for (const id of ids) seen.add(id as string);
+    await db.eachStringBatch('requests', 'request_id', (ids) => {
+      for (const id of ids) seen.add(id);
     });
   }
   return seen;

@@ -80,7 +80,7 @@ interface Outcome {
 async function ingestBoth(name: string, opts: Partial<IngestOptions> = {}, batch = false): Promise<Outcome> {
   const db = await PnyxDb.open(join(t.path, `${name}.duckdb`));
   const statements = spyStatements(db);
-  const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
+  const idLoads = vi.spyOn(db, 'eachStringBatch');
   try {
     const options = { mapping: DEFAULT_MAPPING, workers: 0, observers: [new ProfileObserver()], ...opts };
     const files = batch ? (await ingestFiles(db, [fileA, fileB], options)).files : [await ingestFile(db, fileA, options), await ingestFile(db, fileB, options)];
@@ -180,7 +180,7 @@ describe('ingest of repeated request ids', () => {
     let failRunRecord = true;
     // The run record is written after the requests' commit step, inside the file's transaction.
     spyStatements(db, (sql) => failRunRecord && sql.startsWith('INSERT INTO ingest_runs'));
-    const idLoads = vi.spyOn(db, 'eachFirstColumnChunk');
+    const idLoads = vi.spyOn(db, 'eachStringBatch');
     const cache = new StoredIdCache();
     const options = { mapping: DEFAULT_MAPPING, workers: 0 };
     try {
