@@ -155,16 +155,17 @@ export const STORE_AGGREGATES_MIN_REQUESTS = 50_000;
  * Where the report reads its aggregates. `auto` (the default): live for a database of fewer than
  * STORE_AGGREGATES_MIN_REQUESTS requests, else `cached`. `cached`: the stored aggregates once they
  * match the data (recomputed first when they do not); live on a read-only database whose stored
- * aggregates are missing or out of date.
+ * aggregates are missing or out of date. `refresh: false`: live then too, where recomputing them
+ * would cost more than the caller's one query.
  */
-export async function currentAggregates(db: PnyxDb, mode: 'auto' | 'cached' = 'auto'): Promise<AggregateSource> {
+export async function currentAggregates(db: PnyxDb, mode: 'auto' | 'cached' = 'auto', refresh = true): Promise<AggregateSource> {
   if (mode === 'auto') {
     const n = (await db.one<{ n: number }>('SELECT count(*) AS n FROM requests'))!.n;
     if (n < STORE_AGGREGATES_MIN_REQUESTS) return 'live';
   }
   const stored = await storedGuard(db);
   if (stored !== null && stored === (await dataGuard(db))) return 'cached';
-  if (db.readOnly) return 'live';
+  if (db.readOnly || !refresh) return 'live';
   await refreshReportAggregates(db);
   return 'cached';
 }

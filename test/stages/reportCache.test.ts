@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.js';
 import { loadCatalog } from '../../src/db/catalog.js';
 import { PnyxDb } from '../../src/db/database.js';
+import { taskMixByFeature } from '../../src/db/profiles.js';
 import { currentAggregates, dataGuard, storedReportCount } from '../../src/db/reportCache.js';
 import { renderReportHtml } from '../../src/render/reportHtml.js';
 import { renderReportMarkdown } from '../../src/render/reportMarkdown.js';
@@ -87,6 +88,19 @@ describe('stored report aggregates', () => {
     previous = cached;
   });
 
+  it("gives analyze's task mix from the stored aggregates as from the tables", async () => {
+    const [cached, live] = await withDb(async (h) => {
+      expect(await currentAggregates(h, 'cached')).toBe('cached');
+      return [await taskMixByFeature(h, 'cached'), await taskMixByFeature(h, 'live')];
+    });
+    expect(cached).toEqual(live);
+    expect(cached.reduce((s, r) => s + r.n, 0)).toBe(350);
+    expect(new Set(cached.map((r) => r.feature)).size).toBe(previous.features.length);
+    for (const f of new Set(cached.map((r) => r.feature))) {
+      expect(cached.filter((r) => r.feature === f).reduce((s, r) => s + r.share, 0)).toBeCloseTo(1, 12);
+    }
+  });
+
   it('after analyzing more logs', async () => {
     analyze(all);
     const { cached } = await cachedAndLive();
@@ -100,6 +114,9 @@ describe('stored report aggregates', () => {
     const repeats = join(t.path, 'repeats.jsonl');
     writeFileSync(repeats, lines.slice(0, 10).join('\n') + '\n');
     analyze(repeats); // nothing new: every record is a duplicate, yet the ingest commit ran
+    expect(await reportTables()).toEqual([]);
+    // Asked not to refresh, stale aggregates leave the caller computing live, and nothing is stored.
+    expect(await withDb((h) => currentAggregates(h, 'cached', false))).toBe('live');
     expect(await reportTables()).toEqual([]);
     expect((await cachedAndLive()).reused).toBe(false);
   });

@@ -10,6 +10,7 @@ import { parseSampleRate } from '../../core/sample.js';
 import { suggestFeatureNames } from '../../core/join.js';
 import type { PnyxDb } from '../../db/database.js';
 import { taskMixByFeature } from '../../db/profiles.js';
+import { currentAggregates } from '../../db/reportCache.js';
 import { expandGlob, featureSummaries, metadataOnlyByFormat } from '../../db/summary.js';
 import { renderIngestProgress } from '../../render/progress.js';
 import { renderMetadataOnlyNote, renderSummaryTable } from '../../render/summaryTable.js';
@@ -177,7 +178,8 @@ export function register(program: Command): void {
         await printVerdicts(db, g, flags.config);
         const note = renderMetadataOnlyNote(await metadataOnlyByFormat(db), rows.reduce((s, r) => s + r.requests, 0));
         if (note) process.stdout.write(`\n${note}\n`);
-        const mix = renderTaskMix(await taskMixByFeature(db), { color: g.color, clean: sanitizeForTerminal });
+        // From the aggregates printVerdicts just stored, if it did (50k requests or more).
+        const mix = renderTaskMix(await taskMixByFeature(db, await currentAggregates(db, 'auto', false)), { color: g.color, clean: sanitizeForTerminal });
         if (mix) process.stdout.write(`\n${mix}\n`);
       } finally {
         db.close();
