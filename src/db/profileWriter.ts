@@ -3,6 +3,7 @@ import type { ProfileTuple } from '../core/classifier/profileTuple.js';
 import { ChunkAppender } from './chunkAppender.js';
 import { ChunkPump } from './chunkPump.js';
 import type { PnyxDb } from './database.js';
+import { profilesMatchRequests } from './profiles.js';
 import { invalidateReportCache } from './reportCache.js';
 
 const STAGING = 'profile_staging';
@@ -168,9 +169,11 @@ export class ProfileWriter {
 
 /** Deletes profiles whose request is not stored; returns how many. */
 export async function deleteOrphanProfiles(db: PnyxDb): Promise<number> {
+  // The common case: one profile per stored request, found without a join.
+  if (await profilesMatchRequests(db)) return 0;
   const orphans = `SELECT request_id FROM profiles ANTI JOIN requests USING (request_id)`;
   const n = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM (${orphans})`))!.n;
-  // Only when there are any: the common case reads both id columns once and writes nothing.
+  // Only when there are any: otherwise the join is read once and nothing is written.
   if (n > 0) await db.run(`DELETE FROM profiles WHERE request_id IN (${orphans})`);
   return n;
 }

@@ -4,8 +4,27 @@ import type { ClassifierInput } from '../core/classifier/index.js';
 import type { PnyxDb } from './database.js';
 import type { AggregateSource } from './recommend.js';
 
+/**
+ * Whether `profiles` holds exactly the stored request ids, each once: the same count and the same
+ * sum of DuckDB's 64-bit `hash` of the ids. Two scans of one table each instead of a join of both
+ * (10M requests: 0.25-0.65 s against 2.4-2.7 s for the anti join). Then no profile lacks its
+ * request and no request lacks a profile, which is how ingest and re-classification leave them;
+ * a different set of ids passing needs a collision of the sums (~2^-64).
+ */
+export async function profilesMatchRequests(db: PnyxDb): Promise<boolean> {
+  const r = await db.one<{ same: boolean }>(
+    `SELECT (SELECT count(*) FROM requests) = (SELECT count(*) FROM profiles)
+        AND (SELECT coalesce(sum(hash(request_id)), 0) FROM requests) = (SELECT coalesce(sum(hash(request_id)), 0) FROM profiles) AS same`,
+  );
+  return r!.same === true;
+}
+
 /** Stored requests whose profile is missing or stale (see STALE). */
 export async function countStaleProfiles(db: PnyxDb, version: string): Promise<number> {
+  // Every request has its one profile, all of this version: nothing is stale, and no join is needed.
+  if ((await profilesMatchRequests(db)) && !(await db.one<{ other: boolean }>('SELECT EXISTS (SELECT 1 FROM profiles WHERE classifier_version <> $1) AS other', [version]))!.other) {
+    return 0;
+  }
   const r = await db.one<{ n: number }>(
     `SELECT count(*) AS n FROM requests r LEFT JOIN profiles p USING (request_id)
      WHERE (${STALE})`,

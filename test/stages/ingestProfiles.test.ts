@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import type { IdHasher } from '../../src/core/idHashSet.js';
+import { CLASSIFIER_VERSION } from '../../src/core/classifier/index.js';
 import { PnyxDb } from '../../src/db/database.js';
-import { ProfileObserver } from '../../src/stages/classify.js';
+import { countStaleProfiles, profilesMatchRequests } from '../../src/db/profiles.js';
+import { ProfileObserver, reclassifyStale } from '../../src/stages/classify.js';
 import { ingestFile, type IngestObserver, type IngestOptions } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
 import { spyStatements } from '../helpers/ingest.js';
@@ -127,12 +129,14 @@ describe('profiles at ingest', () => {
       const observer = new ProfileObserver();
       await ingestFile(db, file([rec('a'), rec('b')]), options({ observers: [observer] }));
       await ingestFile(db, file([rec('b')]), options({ observers: [observer] }));
-      expect(searches()).toBe(1);
+      // The first run found one profile per request by counts and id hashes, without a join; the
+      // second knew it from the observer's own commit.
+      expect(searches()).toBe(0);
       // Orphans, as an edit outside pnyx leaves them: a's request deleted, a profile for an id never stored.
       await db.run("DELETE FROM requests WHERE request_id = 'a'");
       await db.run("INSERT INTO profiles SELECT * REPLACE ('zz' AS request_id) FROM profiles WHERE request_id = 'b'");
       const r = await ingestFile(db, file([rec('a', true), rec('c')]), options({ observers: [observer] }));
-      expect(searches()).toBe(2);
+      expect(searches()).toBe(1);
       expect([r.stored, r.duplicates]).toEqual([2, 0]);
       // a has one profile, of the copy stored now (fenced); zz is gone; b is as it was.
       expect((await profiles(db)).map(({ request_id, fenced }) => [request_id, fenced])).toEqual([
@@ -140,6 +144,33 @@ describe('profiles at ingest', () => {
         ['b', false],
         ['c', false],
       ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('finds a renamed request id (same counts, other ids): its old profile is an orphan, the new id is profiled', async () => {
+    const db = await PnyxDb.open(join(t.path, 'renamed.duckdb'));
+    try {
+      await ingestFile(db, file([rec('a'), rec('b')]), options());
+      expect(await profilesMatchRequests(db)).toBe(true);
+      expect(await countStaleProfiles(db, CLASSIFIER_VERSION)).toBe(0);
+      await db.run("UPDATE requests SET request_id = 'q' WHERE request_id = 'a'");
+      expect(await profilesMatchRequests(db)).toBe(false);
+      expect(await countStaleProfiles(db, CLASSIFIER_VERSION)).toBe(1);
+      const searches = orphanSearches(db);
+      const r = await ingestFile(db, file([rec('a', true)]), options());
+      expect([searches(), r.stored, r.duplicates]).toEqual([1, 1, 0]);
+      expect(await reclassifyStale(db)).toBe(1);
+      expect((await profiles(db)).map(({ request_id, fenced }) => [request_id, fenced])).toEqual([
+        ['a', true],
+        ['b', false],
+        ['q', false],
+      ]);
+      expect(await profilesMatchRequests(db)).toBe(true);
+      // Ids that match but profiles of another classifier version: the join counts them.
+      await db.run("UPDATE profiles SET classifier_version = 'older' WHERE request_id = 'b'");
+      expect(await countStaleProfiles(db, CLASSIFIER_VERSION)).toBe(1);
     } finally {
       db.close();
     }
