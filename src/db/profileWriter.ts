@@ -149,7 +149,12 @@ export class ProfileWriter {
       deleted = before - (await db.one<{ n: number }>('SELECT count(*) AS n FROM profiles'))!.n;
     } else {
       // Only requests that are stored and have no profile yet (direct ones of this run included).
-      await db.run(`DELETE FROM ${FIRST} WHERE request_id NOT IN (SELECT request_id FROM requests) OR request_id IN (SELECT request_id FROM profiles)`);
+      // Each subquery is cut down to the staged ids first: DuckDB then hashes those few, not all
+      // of requests and profiles (1M stored requests, 1,038 staged ids: 110-350 ms -> 21-28 ms).
+      await db.run(
+        `DELETE FROM ${FIRST} WHERE request_id NOT IN (SELECT r.request_id FROM requests r SEMI JOIN ${FIRST} f USING (request_id))
+           OR request_id IN (SELECT p.request_id FROM profiles p SEMI JOIN ${FIRST} f USING (request_id))`,
+      );
     }
     // The staged rows that are not kept, by seq: the INSERT then joins against that table.
     // Joining the staged rows to the first-copy table itself (a hash table of every staged id)
