@@ -51,6 +51,21 @@ describe('PnyxDb.eachStringBatch', () => {
     expect(batches).toBeLessThan(600000 / 2048 + 10);
   });
 
+  it("reads the transaction's own rows not committed yet (rowids from ~2^55 on) without walking the rowids between", async () => {
+    await db.run('BEGIN TRANSACTION');
+    try {
+      await db.run("INSERT INTO ids VALUES ('uncommitted-1'), ('uncommitted-2')");
+      // DuckDB numbers them from its MAX_ROW_ID, 36,028,797,018,960,000 (~2^55), until they are committed.
+      expect((await db.one<{ local: boolean }>('SELECT max(rowid) >= 36028797018960000 AS local FROM ids'))!.local).toBe(true);
+      const got: string[] = [];
+      await db.eachStringBatch('ids', 'id', (values) => got.push(...values));
+      expect(got.length).toBe(600000 - 85714 + 7 + 2);
+      expect(got).toEqual(expect.arrayContaining(['uncommitted-1', 'uncommitted-2']));
+    } finally {
+      await db.run('ROLLBACK');
+    }
+  });
+
   it('reads nothing from an empty table', async () => {
     await db.run('CREATE TABLE empty_ids (id VARCHAR)');
     const got: string[] = [];
