@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
-import { jsonlBlocks, type ParquetStreamOptions, type ParquetWorkerMessage } from './readers.js';
+import { jsonlBlocks, parquetReaderConfig, type ParquetStreamOptions, type ParquetWorkerMessage } from './readers.js';
 
 const opts = workerData as ParquetStreamOptions;
 let credits = opts.ahead;
@@ -25,9 +25,7 @@ function post(msg: ParquetWorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function run(): Promise<void> {
-  // No temp_directory: an in-memory instance would spill into ./.tmp, and a streamed scan holds
-  // only the row groups in flight.
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads), memory_limit: opts.memoryLimit, temp_directory: '' });
+  const instance = await DuckDBInstance.create(':memory:', parquetReaderConfig(opts));
   const conn = await instance.connect();
   try {
     for await (const block of jsonlBlocks(conn, opts.path, opts.blockBytes)) {

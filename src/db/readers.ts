@@ -45,7 +45,7 @@ async function* onOwnConnection<T>(db: PnyxDb, read: (conn: DuckDBConnection) =>
  * which fetches ahead of this thread by at most PARQUET_BLOCKS_AHEAD blocks: DuckDB makes a
  * streamed result's chunks only as they are fetched, and on this thread the next fetch started
  * only once the block before had been handed on, between appends (faster on its own thread:
- * README, Performance, "Eleventh pass"). Starting that thread costs ~0.3 s (loading node-api
+ * docs/PERFORMANCE_LOG.md, "Eleventh pass"). Starting that thread costs ~0.3 s (loading node-api
  * into it is most of it), so files under PARQUET_THREAD_MIN_BYTES are read here, on a
  * connection of `db`, and so is every file without the compiled worker (tests run from source).
  */
@@ -139,6 +139,30 @@ const PARQUET_BLOCKS_AHEAD = 8;
  * its own buffers (2 threads: +275 MB peak RSS in a 1M-row analyze).
  */
 const PARQUET_THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
+
+/**
+ * The Parquet reader's instance hands freed memory back to the kernel after any single release
+ * of 128 MB or more (DuckDB's `allocator_bulk_deallocation_flush_threshold`, 512 MB by default).
+ * Each ~123k-row group of the bench log is ~80 MB compressed and ~200 MB decoded, and with the
+ * 10 s decay pnyx sets for DuckDB's jemalloc (src/allocator.ts) the freed row groups stayed
+ * resident: the reader alone peaked at 1.09–1.16 GB, a 1M-row Parquet analyze at 2.02–2.16 GB.
+ * With 128 MB: 1.79–1.89 GB, wall 46.09 / 45.72 / 46.15 s against 49.89 / 44.08 / 48.03 s
+ * (alternating; 64 MB: 1.73–1.78 GB but 2–4% slower, the next row group's pages faulted in
+ * afresh). docs/PERFORMANCE_LOG.md, "Seventeenth pass".
+ */
+export const PARQUET_READER_FLUSH_THRESHOLD = '128MB';
+
+/** DuckDB configuration of the Parquet reader's in-memory instance. */
+export function parquetReaderConfig(opts: Pick<ParquetStreamOptions, 'threads' | 'memoryLimit'>): Record<string, string> {
+  return {
+    threads: String(opts.threads),
+    memory_limit: opts.memoryLimit,
+    // No temp_directory: an in-memory instance would spill into ./.tmp, and a streamed scan
+    // holds only the row groups in flight.
+    temp_directory: '',
+    allocator_bulk_deallocation_flush_threshold: PARQUET_READER_FLUSH_THRESHOLD,
+  };
+}
 
 /** The JSONL blocks of streamJsonlBlocks, read on `conn` (which must do nothing else meanwhile). */
 export async function* jsonlBlocks(conn: DuckDBConnection, path: string, blockBytes: number): AsyncGenerator<Uint8Array> {

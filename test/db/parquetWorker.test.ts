@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PnyxDb } from '../../src/db/database.js';
+import { PARQUET_READER_FLUSH_THRESHOLD, parquetReaderConfig } from '../../src/db/readers.js';
 import { REPO, runCli, tempDir } from '../helpers/cli.js';
 
 /**
@@ -114,5 +116,27 @@ describe('Parquet reader on its own thread (the build)', () => {
     expect(readers.readsOnOwnThread(0)).toBe(false);
     expect(readers.readsOnOwnThread(readers.PARQUET_THREAD_MIN_BYTES - 1)).toBe(false);
     expect(readers.readsOnOwnThread(readers.PARQUET_THREAD_MIN_BYTES)).toBe(true);
+  });
+});
+
+describe('the Parquet reader\'s DuckDB configuration', () => {
+  it('every setting takes effect (DuckDB 1.5.6 ignores some keys given at create time without a word)', async () => {
+    const config = parquetReaderConfig({ threads: 1, memoryLimit: '512MB' });
+    expect(Object.keys(config).sort()).toEqual(['allocator_bulk_deallocation_flush_threshold', 'memory_limit', 'temp_directory', 'threads']);
+    expect(PARQUET_READER_FLUSH_THRESHOLD).toBe('128MB');
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    try {
+      const read = await conn.runAndReadAll(
+        `SELECT current_setting('threads')::VARCHAR AS threads, current_setting('memory_limit') AS memory_limit,
+                current_setting('temp_directory') AS temp_directory,
+                current_setting('allocator_bulk_deallocation_flush_threshold') AS flush`,
+      );
+      // DuckDB prints sizes in binary units: 512 MB = 488.2 MiB, 128 MB = 122.0 MiB (the default is 512.0 MiB).
+      expect(read.getRowObjects()).toEqual([{ threads: '1', memory_limit: '488.2 MiB', temp_directory: '', flush: '122.0 MiB' }]);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 });
