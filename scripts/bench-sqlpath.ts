@@ -815,7 +815,7 @@ const conn = await inst.connect();
 await conn.run('CREATE TABLE t AS SELECT * FROM read_json($1)', [input]);
 `;
 
-/** How many cores (a) keeps busy on a quiet 2-core machine: 23.6 s CPU in 16.9 s wall at 1M rows (README, fifth pass). */
+/** How many cores (a) keeps busy on a quiet 2-core machine: 23.6 s CPU in 16.9 s wall at 1M rows (docs/PERFORMANCE_LOG.md, "Fifth pass"). */
 const A_PARALLELISM = 1.4;
 
 const fresh = (p: string): string => {

@@ -7,7 +7,7 @@
  * a row group freed after it is written goes back to the kernel within about a second, and the
  * next row group faults the same amount in again, page by page (page faults are expensive on
  * virtual machines). Keeping freed pages for 10 s lets the next row group reuse them. Measured
- * on the 1M-row bench log (README › Performance, "Twelfth pass"): page faults −26–34%, wall and
+ * on the 1M-row bench log (docs/PERFORMANCE_LOG.md, "Twelfth pass"): page faults −26–34%, wall and
  * CPU time 4–14% lower in three of four alternating rounds, peak RSS +30–90 MB (JSONL) and
  * +150–230 MB (Parquet); at 10M JSONL rows ("Thirteenth pass") CPU −10%, page faults −47%,
  * peak RSS 2.53 GB against 2.12 GB. 60 s saved more but took a 1M Parquet run over 2 GB.

@@ -30,7 +30,7 @@ export const STORAGE_VERSION = 'v1.2.0';
 
 /**
  * Columns of long text stored with ZSTD (migration 9; in files of STORAGE_VERSION or later, and
- * ignored by DuckDB in older files). Measured (README, Performance, "Ninth pass"): 200k bench
+ * ignored by DuckDB in older files). Measured (docs/PERFORMANCE_LOG.md, "Ninth pass"): 200k bench
  * requests' file 465 -> 89 MB; writing their prompts 1.4-1.7 s CPU against 1.9-2.8 s uncompressed.
  */
 export const ZSTD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
