@@ -7,17 +7,24 @@ import type { PnyxDb } from './database.js';
  * (0.05 steps; context and reasoning tokens by power of two). Requests in one bucket get one recommendation,
  * so recommending scales with the number of distinct buckets, not of requests.
  */
-const BUCKET_COLUMNS = `
-  r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
-  round(p.reasoning * 20) / 20 AS reasoning, round(p.complexity * 20) / 20 AS complexity,
-  round(p.policy_sensitivity * 20) / 20 AS policy_sensitivity, round(p.latency_sensitivity * 20) / 20 AS latency_sensitivity,
-  round(p.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(p.context_tokens, 1)))::INTEGER AS ctx_bucket,
-  ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER AS effort_bucket`;
+/** The profile's part of the bucket key (of profile row `p`), rounded as BUCKET_COLUMNS rounds it. */
+const profileKey = (p: string): string => `${p}.task_type, ${p}.domain, ${p}.output_format, ${p}.structured_output, ${p}.needs_tools, ${p}.multimodal,
+  round(${p}.reasoning * 20), round(${p}.complexity * 20), round(${p}.policy_sensitivity * 20), round(${p}.latency_sensitivity * 20),
+  round(${p}.safety_risk * 10), ceil(log2(greatest(${p}.context_tokens, 1)))::INTEGER`;
+
+/** A request's reasoning-effort bucket (of request row `r`): reasoning tokens by power of two. */
+const effortBucket = (r: string): string => `ceil(log2(coalesce(${r}.reasoning_tokens, 0) + 1))::INTEGER`;
+
+/** The bucket's columns: feature and model of `r`, the rounded profile of `p`, the effort bucket given. */
+const bucketColumns = (r: string, p: string, effort: string): string => `
+  ${r}.feature, ${r}.model, ${p}.task_type, ${p}.domain, ${p}.output_format, ${p}.structured_output, ${p}.needs_tools, ${p}.multimodal,
+  round(${p}.reasoning * 20) / 20 AS reasoning, round(${p}.complexity * 20) / 20 AS complexity,
+  round(${p}.policy_sensitivity * 20) / 20 AS policy_sensitivity, round(${p}.latency_sensitivity * 20) / 20 AS latency_sensitivity,
+  round(${p}.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(${p}.context_tokens, 1)))::INTEGER AS ctx_bucket,
+  ${effort} AS effort_bucket`;
 
 /** The same key as one number, for joining per-request rows to their bucket's recommendation. */
-export const BUCKET_ID_SQL = `hash(r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
-  round(p.reasoning * 20), round(p.complexity * 20), round(p.policy_sensitivity * 20), round(p.latency_sensitivity * 20),
-  round(p.safety_risk * 10), ceil(log2(greatest(p.context_tokens, 1)))::INTEGER, ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER)`;
+export const BUCKET_ID_SQL = `hash(r.feature, r.model, ${profileKey('p')}, ${effortBucket('r')})`;
 
 export interface StoredBucket extends ProfileBucket {
   bucket_id: bigint;
@@ -64,20 +71,35 @@ const tokenSums = (prefix: string, filter: string): string => `
 /**
  * The profile buckets of every classified request, aggregated over the join of requests and
  * profiles (of one feature when $1 is not null). reportCache.ts stores this in `report_buckets`.
+ *
+ * The join carries each profile as its key's hash (`pk`) and its context tokens only, and the
+ * profile columns are joined back per bucket from one row per distinct key (`d`): joining whole
+ * profile rows made DuckDB's hash table of 10M requests outgrow the 1 GB memory limit and spill
+ * (10M requests: 5.0-5.3 s, now 3.3 s; the same buckets, docs/PERFORMANCE_LOG.md "Seventeenth
+ * pass"). All rows of one key have the same rounded profile, so any of them gives its columns.
  */
 export const BUCKETS_SQL = `
-  SELECT ${BUCKET_ID_SQL} AS bucket_id, ${BUCKET_COLUMNS},
-    count(*) AS requests,
-    count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
-    max(p.context_tokens) AS context_tokens,
-    max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
-    ${tokenSums('', '')},
-    sum(r.cost_usd) AS logged_cost,
-    count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
-    ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
-  FROM requests r JOIN profiles p USING (request_id)
-  WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
-  GROUP BY ALL`;
+  WITH p AS (
+    SELECT request_id, context_tokens, hash(${profileKey('profiles')}) AS pk FROM profiles
+  ), j AS (
+    SELECT r.feature, r.model, p.pk, ${effortBucket('r')} AS effort,
+      count(*) AS requests,
+      count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
+      max(p.context_tokens) AS context_tokens,
+      max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
+      ${tokenSums('', '')},
+      sum(r.cost_usd) AS logged_cost,
+      count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
+      ${tokenSums('u_', 'FILTER (WHERE r.cost_usd IS NULL)')}
+    FROM requests r JOIN p USING (request_id)
+    WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
+    GROUP BY ALL
+  ), d AS (
+    SELECT DISTINCT ON (pk) hash(${profileKey('profiles')}) AS pk, * EXCLUDE (request_id) FROM profiles
+  )
+  SELECT hash(j.feature, j.model, ${profileKey('d')}, j.effort) AS bucket_id, ${bucketColumns('j', 'd', 'j.effort')},
+    j.* EXCLUDE (feature, model, pk, effort)
+  FROM j JOIN d USING (pk)`;
 
 /**
  * Where the report's aggregates are read from: `live` computes them from requests and profiles,

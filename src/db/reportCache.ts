@@ -90,7 +90,7 @@ const REPORT_TABLES_SQL = `
         stored_at TIMESTAMP NOT NULL
       );`;
 
-/** Part of the guard: bump it when BUCKETS_SQL or FACTS_SQL change, so older stored aggregates are recomputed. */
+/** Part of the guard: bump it when BUCKETS_SQL or FACTS_SQL change what they compute, so older stored aggregates are recomputed. */
 const AGGREGATES_VERSION = 2;
 
 /** Row counts and latest write times of requests and profiles, and the latest migration (see the top of this file). */

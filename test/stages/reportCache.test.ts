@@ -5,6 +5,7 @@ import type { Report } from '../../src/core/report.js';
 import { loadCatalog } from '../../src/db/catalog.js';
 import { PnyxDb } from '../../src/db/database.js';
 import { taskMixByFeature } from '../../src/db/profiles.js';
+import { BUCKET_ID_SQL, BUCKETS_SQL } from '../../src/db/recommend.js';
 import { currentAggregates, dataGuard, storedReportCount } from '../../src/db/reportCache.js';
 import { renderReportHtml } from '../../src/render/reportHtml.js';
 import { renderReportMarkdown } from '../../src/render/reportMarkdown.js';
@@ -107,6 +108,48 @@ describe('stored report aggregates', () => {
     expect(cached.totals.requests).toBe(700);
     expect(cached).not.toEqual(previous);
     previous = cached;
+  });
+
+  it('the buckets are those of the plain join and GROUP BY, and carry the id export joins each request on', async () => {
+    // BUCKETS_SQL joins profiles as the hash of their rounded key; this is the query it replaced.
+    const plain = `
+      SELECT ${BUCKET_ID_SQL} AS bucket_id, r.feature, r.model, p.task_type, p.domain, p.output_format, p.structured_output, p.needs_tools, p.multimodal,
+        round(p.reasoning * 20) / 20 AS reasoning, round(p.complexity * 20) / 20 AS complexity,
+        round(p.policy_sensitivity * 20) / 20 AS policy_sensitivity, round(p.latency_sensitivity * 20) / 20 AS latency_sensitivity,
+        round(p.safety_risk * 10) / 10 AS safety_risk, ceil(log2(greatest(p.context_tokens, 1)))::INTEGER AS ctx_bucket,
+        ceil(log2(coalesce(r.reasoning_tokens, 0) + 1))::INTEGER AS effort_bucket,
+        count(*) AS requests, count(*) FILTER (WHERE NOT r.has_prompt_text) AS metadata_only,
+        max(p.context_tokens) AS context_tokens, max(p.context_tokens + coalesce(r.completion_tokens, 0)) AS max_context_tokens,
+        sum(coalesce(r.prompt_tokens, p.context_tokens))::DOUBLE AS prompt_tokens, sum(coalesce(r.completion_tokens, 0))::DOUBLE AS completion_tokens,
+        sum(coalesce(r.reasoning_tokens, 0))::DOUBLE AS reasoning_tokens, sum(coalesce(r.cached_tokens, 0))::DOUBLE AS cached_tokens,
+        sum(r.cost_usd) AS logged_cost, count(*) FILTER (WHERE r.cost_usd IS NULL) AS u_requests,
+        sum(coalesce(r.prompt_tokens, p.context_tokens)) FILTER (WHERE r.cost_usd IS NULL)::DOUBLE AS u_prompt,
+        sum(coalesce(r.completion_tokens, 0)) FILTER (WHERE r.cost_usd IS NULL)::DOUBLE AS u_completion,
+        sum(coalesce(r.reasoning_tokens, 0)) FILTER (WHERE r.cost_usd IS NULL)::DOUBLE AS u_reasoning,
+        sum(coalesce(r.cached_tokens, 0)) FILTER (WHERE r.cost_usd IS NULL)::DOUBLE AS u_cached
+      FROM requests r JOIN profiles p USING (request_id)
+      WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
+      GROUP BY ALL`;
+    await withDb(async (h) => {
+      for (const feature of [null, 'support_ticket_drafting']) {
+        const n = (sql: string) => h.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${sql})`, [feature]);
+        const buckets = (await n(BUCKETS_SQL))!.n;
+        expect(buckets).toBe((await n(plain))!.n);
+        expect(buckets).toBeGreaterThan(feature === null ? 40 : 5);
+        // Same columns, same rows; the cost sums may differ in the last bits (another summation order).
+        const differ = async (a: string, b: string) =>
+          (await n(`(SELECT * EXCLUDE (logged_cost) FROM (${a})) EXCEPT ALL (SELECT * EXCLUDE (logged_cost) FROM (${b}))`))!.n;
+        expect(await differ(BUCKETS_SQL, plain)).toBe(0);
+        expect(await differ(plain, BUCKETS_SQL)).toBe(0);
+        const cost = await h.one<{ n: number; off: number }>(
+          `SELECT count(*)::INTEGER AS n, coalesce(max(abs(a.logged_cost - b.logged_cost) / greatest(abs(b.logged_cost), 1e-12)), 0) AS off
+           FROM (${BUCKETS_SQL}) a JOIN (${plain}) b USING (bucket_id) WHERE (a.logged_cost IS NULL) = (b.logged_cost IS NULL)`,
+          [feature],
+        );
+        expect(cost!.n).toBe(buckets);
+        expect(cost!.off).toBeLessThan(1e-12);
+      }
+    });
   });
 
   it('every pnyx write drops the report_* tables in its own transaction', async () => {
