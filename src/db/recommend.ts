@@ -2,12 +2,13 @@ import type { ProfileBucket, TokenTotals } from '../core/recommend/bucket.js';
 import type { CapabilityProfile, Domain, OutputFormat, TaskType } from '../core/profile.js';
 import type { PnyxDb } from './database.js';
 
-/**
+/*
  * The profile bucket of a request: its feature, model and profile with the numbers rounded
  * (0.05 steps; context and reasoning tokens by power of two). Requests in one bucket get one recommendation,
  * so recommending scales with the number of distinct buckets, not of requests.
  */
-/** The profile's part of the bucket key (of profile row `p`), rounded as BUCKET_COLUMNS rounds it. */
+
+/** The profile's part of the bucket key (of profile row `p`), rounded as bucketColumns rounds it. */
 const profileKey = (p: string): string => `${p}.task_type, ${p}.domain, ${p}.output_format, ${p}.structured_output, ${p}.needs_tools, ${p}.multimodal,
   round(${p}.reasoning * 20), round(${p}.complexity * 20), round(${p}.policy_sensitivity * 20), round(${p}.latency_sensitivity * 20),
   round(${p}.safety_risk * 10), ceil(log2(greatest(${p}.context_tokens, 1)))::INTEGER`;
@@ -95,7 +96,9 @@ export const BUCKETS_SQL = `
     WHERE $1::VARCHAR IS NULL OR r.feature = $1::VARCHAR
     GROUP BY ALL
   ), d AS (
-    SELECT DISTINCT ON (pk) hash(${profileKey('profiles')}) AS pk, * EXCLUDE (request_id) FROM profiles
+    SELECT DISTINCT ON (pk) hash(${profileKey('profiles')}) AS pk, task_type, domain, output_format, structured_output, needs_tools,
+      multimodal, reasoning, complexity, policy_sensitivity, latency_sensitivity, safety_risk, context_tokens
+    FROM profiles
   )
   SELECT hash(j.feature, j.model, ${profileKey('d')}, j.effort) AS bucket_id, ${bucketColumns('j', 'd', 'j.effort')},
     j.* EXCLUDE (feature, model, pk, effort)
