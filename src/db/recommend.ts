@@ -76,8 +76,9 @@ const tokenSums = (prefix: string, filter: string): string => `
  * The join carries each profile as its key's hash (`pk`) and its context tokens only, and the
  * profile columns are joined back per bucket from one row per distinct key (`d`): joining whole
  * profile rows made DuckDB's hash table of 10M requests outgrow the 1 GB memory limit and spill
- * (10M requests: 5.0-5.3 s, now 3.3 s; the same buckets, docs/PERFORMANCE_LOG.md "Seventeenth
- * pass"). All rows of one key have the same rounded profile, so any of them gives its columns.
+ * (storing report_buckets in an analyze into 10M requests: 8.5 s, now 3.4 s; the same buckets,
+ * docs/PERFORMANCE_LOG.md "Seventeenth pass"). All rows of one key have the same rounded profile,
+ * so any of them gives its columns.
  */
 export const BUCKETS_SQL = `
   WITH p AS (
