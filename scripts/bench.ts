@@ -215,7 +215,7 @@ async function main(): Promise<void> {
 
   const rows: [string, Measured, number][] = [];
   const announce = (name: string, m: Measured): void => {
-    out(`  ${name}: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(1)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB${m.dbMb === undefined ? '' : `, db ${m.dbMb.toFixed(0)} MB`}`);
+    out(`  ${name}: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(1)} s), peak RSS ${m.peakRssMb.toFixed(0)} MiB${m.dbMb === undefined ? '' : `, db ${m.dbMb.toFixed(0)} MB`}`);
   };
   const step = (name: string, m: Measured): void => {
     rows.push([name, m, args.rows]);
@@ -283,7 +283,7 @@ async function main(): Promise<void> {
   out(`input: ${args.rows.toLocaleString('en-US')} requests, ${(bytes / 1e6).toFixed(0)} MB JSONL (${(bytes / args.rows).toFixed(0)} B/request)`);
   out(`pnyx: ${stored}`);
   out('');
-  out(`| step | wall s | CPU s | rows/s | MB/s (JSONL bytes) | peak RSS MB | db MB |`);
+  out(`| step | wall s | CPU s | rows/s | MB/s (JSONL bytes) | peak RSS MiB | db MB |`);
   out(`|---|---|---|---|---|---|---|`);
   for (const [name, m, n] of rows) {
     out(

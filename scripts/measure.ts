@@ -13,6 +13,7 @@ export interface Measured {
   seconds: number;
   /** User + system CPU seconds (GNU time only, else NaN). */
   cpuSeconds: number;
+  /** Peak resident set in MiB (GNU time's maximum resident set, KiB, / 1024). */
   peakRssMb: number;
   /** Size of the database file the step left (MB), when it wrote one. */
   dbMb?: number;

@@ -23,6 +23,6 @@ for ((r = 1; r <= rounds; r++)); do
       run_failed "ab.sh: $label"
     read -r wall user sys rss faults < "$tmp/time"
     awk -v l="$label" -v r="$r" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" -v f="$faults" 'BEGIN {
-      printf "round %d  %-12s wall %7.2f s  cpu %7.1f s (sys %5.2f)  rss %6d MB  faults %8d  cores %.2f\n", r, l, w, u + s, s, m / 1024, f, (u + s) / w }'
+      printf "round %d  %-12s wall %7.2f s  cpu %7.1f s (sys %5.2f)  rss %6d MiB  faults %8d  cores %.2f\n", r, l, w, u + s, s, m / 1024, f, (u + s) / w }'
   done
 done

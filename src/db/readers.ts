@@ -145,9 +145,9 @@ const PARQUET_THREADS = Math.max(1, Math.floor(availableParallelism() / 2));
  * of 128 MB or more (DuckDB's `allocator_bulk_deallocation_flush_threshold`, 512 MB by default).
  * Each ~123k-row group of the bench log is ~80 MB compressed and ~200 MB decoded, and with the
  * 10 s decay pnyx sets for DuckDB's jemalloc (src/allocator.ts) the freed row groups stayed
- * resident: the reader alone peaked at 1.09–1.16 GB, a 1M-row Parquet analyze at 2.02–2.16 GB.
- * With 128 MB: 1.79–1.89 GB, wall 46.09 / 45.72 / 46.15 s against 49.89 / 44.08 / 48.03 s
- * (alternating; 64 MB: 1.73–1.78 GB but 2–4% slower, the next row group's pages faulted in
+ * resident: the reader alone peaked at 1,067–1,134 MiB, a 1M-row Parquet analyze at 2,024–2,163 MiB.
+ * With 128 MB: 1,785–1,886 MiB (under 2 GB), wall 46.09 / 45.72 / 46.15 s against 49.89 / 44.08 / 48.03 s
+ * (alternating; 64 MB: 1,728–1,781 MiB but 2–4% slower, the next row group's pages faulted in
  * afresh). docs/PERFORMANCE_LOG.md, "Seventeenth pass".
  */
 export const PARQUET_READER_FLUSH_THRESHOLD = '128MB';

@@ -21,7 +21,7 @@ describe.runIf(usable)('scripts/perf', () => {
   it('ab.sh runs each variant once per round, in order, with its own environment', () => {
     const r = run('ab.sh', '2', `one|${SAMPLE}|`, `two|${SAMPLE}|PNYX_WORKERS=0`);
     expect(r.status, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => /^round (\d)  (\S+) +wall +([\d.]+) s  cpu +([\d.]+) s \(sys +[\d.]+\)  rss +(\d+) MB  faults +(\d+)  cores ([\d.]+)$/.exec(l));
+    const rows = r.stdout.trim().split('\n').map((l) => /^round (\d)  (\S+) +wall +([\d.]+) s  cpu +([\d.]+) s \(sys +[\d.]+\)  rss +(\d+) MiB  faults +(\d+)  cores ([\d.]+)$/.exec(l));
     expect(rows.map((m) => m && `${m[1]} ${m[2]}`)).toEqual(['1 one', '1 two', '2 one', '2 two']);
     for (const m of rows) {
       const [wall, cpu, rss, faults, cores] = [m![3], m![4], m![5], m![6], m![7]].map(Number);
