@@ -33,6 +33,90 @@ export const hashIdPair: IdHasher = (id, out) => {
   out[1] = fmix32(b ^ id.length);
 };
 
+/**
+ * `a * b` modulo 2^64 for 64-bit numbers given as 32-bit halves (unsigned), into out[0] (low)
+ * and out[1] (high). The low halves' full product is built from 16-bit pieces (each exact in a
+ * double); the cross terms only reach the high word, where Math.imul's low 32 bits are enough.
+ */
+function mul64(al: number, ah: number, bl: number, bh: number, out: Uint32Array): void {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  out[0] = ((mid & 0xffff) << 16) | (p00 & 0xffff);
+  out[1] = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl);
+}
+
+/** DuckDB's hash multiplier 0xd6e8feb86659fd93 and length multiplier 0xc6a4a7935bd1e995, as halves. */
+const M_LO = 0x6659fd93;
+const M_HI = 0xd6e8feb8;
+const LEN_LO = 0x5bd1e995;
+const LEN_HI = 0xc6a4a793;
+const product = new Uint32Array(2);
+
+/**
+ * DuckDB's `hash()` of a VARCHAR, byte for byte (DuckDB 1.5, src/common/types/hash.cpp: HashBytes,
+ * then MurmurHash64) of a string of `len` UTF-8 bytes, given as little-endian 32-bit `words`
+ * (the bytes zero-padded to a whole number of 8-byte blocks): the 64-bit hash's low word into
+ * out[0], its high word into out[1]. Checked against DuckDB itself before pnyx relies on it (see
+ * storedIds in src/db/requests.ts), and by a test.
+ */
+export function duckdbStringHash(words: Uint32Array, len: number, out: Uint32Array): void {
+  // h = 0xe17a1465 ^ (len * LEN): len < 2^31, so its high half is 0.
+  mul64(len, 0, LEN_LO, LEN_HI, product);
+  let lo = (product[0]! ^ 0xe17a1465) >>> 0;
+  let hi = product[1]!;
+  // Whole 8-byte blocks, then the remaining 1-7 bytes zero-padded (the padding does that).
+  const blocks = (len + 7) >>> 3;
+  for (let k = 0; k < blocks; k++) {
+    mul64((lo ^ words[2 * k]!) >>> 0, (hi ^ words[2 * k + 1]!) >>> 0, M_LO, M_HI, product);
+    lo = product[0]!;
+    hi = product[1]!;
+  }
+  // MurmurHash64: x ^= x >> 32; x *= M; x ^= x >> 32; x *= M; x ^= x >> 32.
+  lo = (lo ^ hi) >>> 0;
+  mul64(lo, hi, M_LO, M_HI, product);
+  lo = (product[0]! ^ product[1]!) >>> 0;
+  mul64(lo, product[1]!, M_LO, M_HI, product);
+  out[0] = product[0]! ^ product[1]!;
+  out[1] = product[1]!;
+}
+
+/** Scratch for hashIdDuckDb: the id's UTF-8, zero-padded to whole 8-byte blocks. */
+let scratch = new Uint8Array(256);
+let scratchWords = new Uint32Array(scratch.buffer);
+const utf8 = new TextEncoder();
+
+/**
+ * The IdHasher that agrees with DuckDB's `hash(request_id)` of the stored id: its 64 bits as the
+ * fingerprint. The id is hashed as it is stored, as UTF-8 written by TextEncoder (a lone surrogate
+ * as U+FFFD), as RowEncoder writes it. Lets `requests`' fingerprints be computed by DuckDB
+ * (multi-threaded, no string reaches JavaScript) instead of streaming every id as a string.
+ */
+export const hashIdDuckDb: IdHasher = (id, out) => {
+  if (id.length * 3 + 8 > scratch.length) {
+    scratch = new Uint8Array(Math.max(scratch.length * 2, id.length * 3 + 8));
+    scratchWords = new Uint32Array(scratch.buffer);
+  }
+  let len = id.length;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c > 0x7f) {
+      len = utf8.encodeInto(id, scratch).written;
+      break;
+    }
+    scratch[i] = c;
+  }
+  // Zero the padding of the last block (the bytes after len may hold a longer id's).
+  const end = (len + 7) & ~7;
+  for (let i = len; i < end; i++) scratch[i] = 0;
+  duckdbStringHash(scratchWords, len, out);
+};
+
 /** Filled slots per capacity before the table doubles. */
 const MAX_LOAD = 0.75;
 const MIN_CAPACITY = 1024;
@@ -87,9 +171,34 @@ export class IdHashSet {
     return true;
   }
 
+  /**
+   * Adds fingerprints computed elsewhere, pairs of 32-bit words (first hash, second hash) as
+   * `words` holds them, e.g. DuckDB's 64-bit `hash()` values read as little-endian words with
+   * hashIdDuckDb as this set's hasher. A fingerprint already there is not added again.
+   */
+  addFingerprints(words: Uint32Array): void {
+    const h = this.hash;
+    for (let j = 0; j + 1 < words.length; j += 2) {
+      h[0] = words[j]!;
+      h[1] = words[j + 1]!;
+      if (h[0] === 0 && h[1] === 0) h[1] = 1;
+      const i = this.probe();
+      if (!this.isEmpty(i)) continue;
+      this.slots[2 * i] = h[0];
+      this.slots[2 * i + 1] = h[1];
+      this.count += 1;
+      if (this.count > this.capacity * MAX_LOAD) this.grow();
+    }
+  }
+
   /** The slot holding `id`'s fingerprint, or the empty slot where it would go (fingerprint left in this.hash). */
   private find(id: string): number {
     this.fingerprint(id);
+    return this.probe();
+  }
+
+  /** The slot holding the fingerprint in this.hash, or the empty slot where it would go. */
+  private probe(): number {
     const a = this.hash[0]!;
     const b = this.hash[1]!;
     const s = this.slots;

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import duckdb from '@duckdb/node-bindings';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { PnyxError } from '../core/errors.js';
 import { ChunkPump } from './chunkPump.js';
@@ -155,6 +156,27 @@ export class PnyxDb {
       const result = await this.conn.stream(sql, params);
       for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         fn(chunk.getColumnValues(0));
+      }
+    } catch (err) {
+      throw translateDbError(this.path, naming(err, sql));
+    }
+  }
+
+  /**
+   * Streams a query's first column, of type UBIGINT, chunk by chunk as 32-bit words: value i is
+   * words[2i] (low) and words[2i + 1] (high) on a little-endian host. A NULL value reads as
+   * whatever its slot holds (callers ask for columns without NULLs). No value becomes a JS
+   * BigInt: the chunk's data is read as it is, 8 bytes per value.
+   */
+  async eachUint64Chunk(sql: string, params: DuckDBValue[], fn: (words: Uint32Array) => void): Promise<void> {
+    try {
+      const result = await this.conn.stream(sql, params);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        if (chunk.columnCount < 1 || duckdb.get_type_id(duckdb.vector_get_column_type(duckdb.data_chunk_get_vector(chunk.chunk, 0))) !== duckdb.Type.UBIGINT) {
+          throw new Error('eachUint64Chunk: the first column is not a UBIGINT');
+        }
+        const bytes = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, 0), chunk.rowCount * 8);
+        fn(new Uint32Array(bytes.buffer, bytes.byteOffset, chunk.rowCount * 2));
       }
     } catch (err) {
       throw translateDbError(this.path, naming(err, sql));

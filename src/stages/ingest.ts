@@ -61,7 +61,7 @@ export interface IngestOptions extends RecordReaderOptions {
   reingest?: boolean;
   /** pnyx's version, part of the options a file is recorded with (a new version reads files again). */
   version?: string;
-  /** How request ids are fingerprinted to spot repeats (tests force collisions with it; default hashIdPair). */
+  /** How request ids are fingerprinted to spot repeats (tests force collisions with it; default: DuckDB's hash(), see storedIds in src/db/requests.ts). */
   idHasher?: IdHasher;
 }
 
