@@ -400,15 +400,25 @@ let hashAgrees: boolean | undefined;
 
 export async function duckdbHashAgrees(db: PnyxDb): Promise<boolean> {
   if (hashAgrees !== undefined) return hashAgrees;
-  const rows = await db.columns('SELECT hash(s)::VARCHAR AS h FROM (SELECT unnest($1::VARCHAR[]) AS s, generate_subscripts($1::VARCHAR[], 1) AS k) ORDER BY k', [
-    listValue([...HASH_PROBES]),
-  ]);
+  let hashes: string[];
+  try {
+    hashes = await duckdbHashes(db, HASH_PROBES);
+  } catch {
+    // A DuckDB without these functions cannot be relied on either: read the ids as strings.
+    return (hashAgrees = false);
+  }
   const out = new Uint32Array(2);
   hashAgrees = HASH_PROBES.every((id, i) => {
     hashIdDuckDb(id, out);
-    return ((BigInt(out[1]!) << 32n) | BigInt(out[0]!)).toString() === rows.h![i];
+    return ((BigInt(out[1]!) << 32n) | BigInt(out[0]!)).toString() === hashes[i];
   });
   return hashAgrees;
+}
+
+/** DuckDB's `hash()` of each string, as decimal text, in order. */
+export async function duckdbHashes(db: PnyxDb, values: readonly string[]): Promise<string[]> {
+  const cols = await db.columns('SELECT list_transform($1::VARCHAR[], s -> hash(s)::VARCHAR) AS h', [listValue([...values])]);
+  return cols.h![0] as string[];
 }
 
 export async function recordIngestedFile(

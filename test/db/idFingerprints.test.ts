@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { listValue } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashIdDuckDb, hashIdPair, IdHashSet } from '../../src/core/idHashSet.js';
 import { PnyxDb } from '../../src/db/database.js';
-import { duckdbHashAgrees, HASH_PROBES } from '../../src/db/requests.js';
+import { duckdbHashAgrees, duckdbHashes, HASH_PROBES } from '../../src/db/requests.js';
 import { tempDir } from '../helpers/cli.js';
 
 /**
@@ -21,14 +20,6 @@ afterAll(() => {
   t.cleanup();
 });
 
-/** DuckDB's hash() of each string, as decimal text. */
-async function duckdbHashes(ids: readonly string[]): Promise<string[]> {
-  const cols = await db.columns(
-    'SELECT hash(s)::VARCHAR AS h FROM (SELECT unnest($1::VARCHAR[]) AS s, generate_subscripts($1::VARCHAR[], 1) AS k) ORDER BY k',
-    [listValue([...ids])],
-  );
-  return cols.h as string[];
-}
 
 function jsHash(id: string): string {
   const out = new Uint32Array(2);
@@ -41,11 +32,11 @@ const anyUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) =
 
 describe('hashIdDuckDb', () => {
   it("is DuckDB's hash() of the id's UTF-8, for the probes and for arbitrary strings of every length", async () => {
-    expect(await duckdbHashes(HASH_PROBES)).toEqual(HASH_PROBES.map(jsHash));
+    expect(await duckdbHashes(db, HASH_PROBES)).toEqual(HASH_PROBES.map(jsHash));
     const samples = fc.sample(fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 30 }), anyUnits), { numRuns: 3000, seed: 42 });
     // Every length from 0 to 40 bytes, so each remainder of the 8-byte blocks is taken.
     for (let n = 0; n <= 40; n++) samples.push('k'.repeat(n));
-    const expected = await duckdbHashes(samples);
+    const expected = await duckdbHashes(db, samples);
     const mismatches = samples.filter((s, i) => jsHash(s) !== expected[i]);
     expect(mismatches).toEqual([]);
   });
