@@ -4,6 +4,18 @@
  */
 export type IdHasher = (id: string, out: Uint32Array) => void;
 
+/** ES2024's String.prototype.isWellFormed / toWellFormed (in Node 20; not in this project's ES2023 lib). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** `s` with each lone surrogate replaced by U+FFFD (the text TextEncoder encodes). */
+function wellFormed(s: string): string {
+  const w = s as unknown as WellFormed;
+  return w.isWellFormed() ? s : w.toWellFormed();
+}
+
 /** murmur3's 32-bit finalizer: every input bit moves every output bit, so low bits index well. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -14,10 +26,13 @@ function fmix32(h: number): number {
 }
 
 /**
- * The default IdHasher: FNV-1a and a murmur3-style mix with another seed, both over the id's
- * UTF-16 code units in one pass, each finished with fmix32.
+ * The IdHasher of the fallback path (see storedIds in src/db/requests.ts): FNV-1a and a
+ * murmur3-style mix with another seed, both over the id's UTF-16 code units in one pass, each
+ * finished with fmix32. A lone surrogate counts as U+FFFD, as the id is stored (TextEncoder), so
+ * `x\ud800` in a log and a stored `x\ufffd` are the same id here as in `requests`.
  */
-export const hashIdPair: IdHasher = (id, out) => {
+export const hashIdPair: IdHasher = (input, out) => {
+  const id = wellFormed(input);
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < id.length; i++) {

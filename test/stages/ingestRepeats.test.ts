@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
-import type { IdHasher } from '../../src/core/idHashSet.js';
+import { hashIdPair, type IdHasher } from '../../src/core/idHashSet.js';
 import { PnyxDb } from '../../src/db/database.js';
 import { StoredIdCache } from '../../src/db/requests.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
@@ -237,6 +237,29 @@ describe('ingest of repeated request ids', () => {
       expect(await db.all('SELECT request_id FROM profiles ORDER BY 1')).toEqual(['w', 'x', 'y', 'z'].map((request_id) => ({ request_id })));
     } finally {
       db.close();
+    }
+  });
+
+  it('takes an id with a lone surrogate for the id as stored (U+FFFD), with either fingerprint', async () => {
+    // `requests` stores the id as UTF-8, a lone surrogate as U+FFFD: "s-\ud800" and "s-\ufffd" are one id.
+    // Before the eighteenth pass the second one was stored again, as a second row of that id.
+    const lone = JSON.parse('"s-\\ud800"') as string;
+    for (const [name, idHasher] of [['duckdb-hash', undefined], ['string-hash', hashIdPair]] as const) {
+      const db = await PnyxDb.open(join(t.path, `lone-${name}.duckdb`));
+      const ingest = (file: string, lines: string[]) => {
+        const f = join(t.path, `${name}-${file}`);
+        writeFileSync(f, lines.join('\n') + '\n');
+        return ingestFile(db, f, { mapping: DEFAULT_MAPPING, workers: 0, idHasher });
+      };
+      try {
+        const first = await ingest('l1.jsonl', [rec('s-\ufffd', 'first'), rec(lone, 'first')]);
+        const second = await ingest('l2.jsonl', [rec(lone, 'first')]);
+        expect([first.stored, second.stored], name).toEqual([1, 0]);
+        expect(first.duplicates + first.rejected + second.duplicates + second.rejected, name).toBe(2);
+        expect(await db.all('SELECT request_id AS id, count(*) AS n FROM requests GROUP BY 1'), name).toEqual([{ id: 's-\ufffd', n: 1 }]);
+      } finally {
+        db.close();
+      }
     }
   });
 
