@@ -398,6 +398,11 @@ export const HASH_PROBES: readonly string[] = [
 /** Whether hashIdDuckDb computes what this DuckDB's `hash()` does (checked once per process; a DuckDB upgrade that changed its hash, or a big-endian host, falls back to reading the ids). */
 let hashAgrees: boolean | undefined;
 
+/** Forgets the check's result (tests that make it fail). */
+export function forgetDuckdbHashCheck(): void {
+  hashAgrees = undefined;
+}
+
 export async function duckdbHashAgrees(db: PnyxDb): Promise<boolean> {
   if (hashAgrees !== undefined) return hashAgrees;
   let hashes: string[];

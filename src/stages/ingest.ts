@@ -5,7 +5,7 @@ import type { IdHasher } from '../core/idHashSet.js';
 import { tallyRename, type FeatureRenameTally, type JoinedRequest } from '../core/join.js';
 import { DEFAULT_STORE_TEXT, type StoreTextMode } from '../core/storeText.js';
 import type { PnyxDb } from '../db/database.js';
-import { RequestWriter, StoredIdCache, ingestedPrefixes, ingestedWith, recordIngestedFile, recordIngestRun } from '../db/requests.js';
+import { RequestWriter, StoredIdCache, duckdbHashAgrees, ingestedPrefixes, ingestedWith, recordIngestedFile, recordIngestRun } from '../db/requests.js';
 import type { DeriverName } from './derivers.js';
 import { decodeText, makeLinesAbsolute, REJECT_RAW_MAX_CHARS, type ParseOptions, type ParseResult } from './parseBatch.js';
 import { createBatchParser, defaultWorkerCount } from './parsePool.js';
@@ -182,6 +182,9 @@ export async function ingestFile(db: PnyxDb, path: string, opts: IngestOptions, 
   let lineOffset = resume?.lines ?? 0;
   let nextProgress = 0;
 
+  // Whether DuckDB's hash() can fingerprint the stored ids is checked here, outside the file's
+  // transaction (once per process): a check query that failed inside it would abort the transaction.
+  if (!opts.idHasher) await duckdbHashAgrees(db);
   return db.transaction(async () => {
     const writer = await RequestWriter.open(db, path, nowMicros, { hasher: opts.idHasher, cache: storedIds });
     for (const o of observers) await o.begin(db);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAPPING } from '../../src/core/adapters/attribution.js';
 import { hashIdPair, type IdHasher } from '../../src/core/idHashSet.js';
 import { PnyxDb } from '../../src/db/database.js';
-import { StoredIdCache } from '../../src/db/requests.js';
+import { forgetDuckdbHashCheck, StoredIdCache } from '../../src/db/requests.js';
 import { ProfileObserver } from '../../src/stages/classify.js';
 import { ingestFile, ingestFiles, type IngestOptions } from '../../src/stages/ingest.js';
 import { tempDir } from '../helpers/cli.js';
@@ -260,6 +260,25 @@ describe('ingest of repeated request ids', () => {
       } finally {
         db.close();
       }
+    }
+  });
+
+  it("falls back to reading the ids as strings when DuckDB's hash cannot be checked, with the same results", async () => {
+    forgetDuckdbHashCheck();
+    const columns = PnyxDb.prototype.columns;
+    // The check's query fails while it runs (an execution error aborts the transaction it runs
+    // in, so the check must run before the file's transaction begins).
+    const failCheck = vi.spyOn(PnyxDb.prototype, 'columns').mockImplementation(async function (this: PnyxDb, sql, params) {
+      return sql.includes('list_transform') ? columns.call(this, "SELECT error('injected: the hash check failed')", []) : columns.call(this, sql, params);
+    });
+    try {
+      const o = await ingestBoth('no-hash-check');
+      expect(expectSettled(o)).toEqual(expectSettled(plain));
+      expect([o.idLoads, o.stringLoads]).toEqual([1, 1]);
+      expect(failCheck).toHaveBeenCalled();
+    } finally {
+      failCheck.mockRestore();
+      forgetDuckdbHashCheck();
     }
   });
 
