@@ -22,7 +22,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { ClassifierInput } from '../src/core/classifier/index.js';
 import { generateLog } from './benchData.js';
+import { benchInputs } from './classifier/goldenCorpus.js';
 import { check, measure, type Measured } from './measure.js';
 import { median } from './stats.js';
 
@@ -113,10 +115,12 @@ const { PromptClassifier } = await import(${JSON.stringify(join(REPO, 'dist/core
 const { defaultModel } = await import(${JSON.stringify(join(REPO, 'dist/core/classifier/defaultModel.js'))});
 const { readJsonLine } = await import(${JSON.stringify(join(REPO, 'dist/core/ingestRecord.js'))});
 const { DEFAULT_MAPPING } = await import(${JSON.stringify(join(REPO, 'dist/core/adapters/attribution.js'))});
-const reqs = workerData.lines.map((l) => readJsonLine(l, { mapping: DEFAULT_MAPPING })).filter((o) => o.ok).map((o) => o.request);
+const reqs = workerData.inputs ?? workerData.lines.map((l) => readJsonLine(l, { mapping: DEFAULT_MAPPING })).filter((o) => o.ok).map((o) => o.request);
 const c = new PromptClassifier(defaultModel());
 c.classify(reqs[0]);
-parentPort.postMessage(c.engine ?? 'js');
+let chars = 0;
+for (const r of reqs) chars += (r.system_prompt ?? '').length + r.messages.reduce((n, m) => n + m.content.length, 0);
+parentPort.postMessage({ engine: c.engine ?? 'js', chars });
 parentPort.once('message', () => {
   const pass = () => {
     const t = performance.now();
@@ -140,18 +144,29 @@ interface ClassifyThroughput {
   warmPerSecond: number;
   /** The engine the workers' classifiers ran (builds before the native engine: js). */
   engine: string;
+  /** Characters of prompt text (system prompt and messages) per prompt, on average. */
+  avgChars: number;
 }
 
-async function classifyThroughput(log: string, n: number, threads: number): Promise<ClassifyThroughput> {
-  // Only the head of the log: a 1M-row file is larger than the longest string V8 can hold.
+/** The first `n` lines of the log. Only its head is read: a 1M-row file is larger than the longest string V8 can hold. */
+function logHead(log: string, n: number): string[] {
   const fd = openSync(log, 'r');
   const head = Buffer.alloc(Math.min(statSync(log).size, n * 4000));
   readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
-  const lines = head.toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, n);
-  const per = Math.ceil(lines.length / threads);
-  const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { lines: lines.slice(i * per, (i + 1) * per), passes: WARM_PASSES } }));
-  const engines = await Promise.all(workers.map((w) => new Promise<string>((r) => w.once('message', r))));
+  return head.toString('utf8').split('\n').slice(0, -1).filter((l) => l.trim()).slice(0, n);
+}
+
+/** Prompts to classify: log lines (normalized in the workers) or ready classifier inputs. */
+type Prompts = { lines: string[] } | { inputs: ClassifierInput[] };
+
+async function classifyThroughput(source: Prompts, threads: number): Promise<ClassifyThroughput> {
+  const all: unknown[] = 'lines' in source ? source.lines : source.inputs;
+  const key = 'lines' in source ? 'lines' : 'inputs';
+  const per = Math.ceil(all.length / threads);
+  const workers = Array.from({ length: threads }, (_, i) => new Worker(CLASSIFY_WORKER, { eval: true, workerData: { [key]: all.slice(i * per, (i + 1) * per), passes: WARM_PASSES } }));
+  const ready = await Promise.all(workers.map((w) => new Promise<{ engine: string; chars: number }>((r) => w.once('message', r))));
+  const engines = ready.map((x) => x.engine);
   // All workers run a round of passes together; a pass's wall time is the slowest worker's.
   const round = async (): Promise<{ prompts: number; ms: number[] }> => {
     const done = workers.map((w) => new Promise<{ n: number; ms: number[] }>((r) => w.once('message', r)));
@@ -163,7 +178,19 @@ async function classifyThroughput(log: string, n: number, threads: number): Prom
   const warm = await round();
   await Promise.all(workers.map((w) => w.terminate()));
   const prompts = cold.prompts;
-  return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000), engine: [...new Set(engines)].join('+') };
+  const avgChars = ready.reduce((s, x) => s + x.chars, 0) / prompts;
+  return { prompts, perSecond: prompts / (cold.ms[0]! / 1000), warmPerSecond: prompts / (median(warm.ms) / 1000), engine: [...new Set(engines)].join('+'), avgChars };
+}
+
+/** A classification figure as bench.json keeps it. */
+function classificationJson(one: ClassifyThroughput, all: ClassifyThroughput) {
+  return {
+    prompts: one.prompts,
+    avgChars: one.avgChars,
+    engine: one.engine,
+    oneThread: { firstPass: one.perSecond, steady: one.warmPerSecond },
+    allCores: { threads: cpus().length, firstPass: all.perSecond, steady: all.warmPerSecond },
+  };
 }
 
 /** One round: the baseline (a) and pnyx analyze (b) of the same file, run one after the other. */
@@ -275,8 +302,14 @@ async function main(): Promise<void> {
   }
 
   const hasClassifier = existsSync(join(REPO, 'dist/core/classifier/index.js'));
-  const cls1 = hasClassifier ? await classifyThroughput(log, CLASSIFY_PROMPTS, 1) : undefined;
-  const clsN = hasClassifier ? await classifyThroughput(log, CLASSIFY_PROMPTS, cpus().length) : undefined;
+  const logPrompts = { lines: logHead(log, CLASSIFY_PROMPTS) };
+  const cls1 = hasClassifier ? await classifyThroughput(logPrompts, 1) : undefined;
+  const clsN = hasClassifier ? await classifyThroughput(logPrompts, cpus().length) : undefined;
+  // The issue's goal is stated at ~2 KB per prompt; the log's prompts are shorter (~1.3 KB):
+  // also the synthetic CRM prompts of scripts/bench-classifier.ts, at 2,048 characters.
+  const synthetic = { inputs: benchInputs(CLASSIFY_PROMPTS, 2048) };
+  const cls2k1 = hasClassifier ? await classifyThroughput(synthetic, 1) : undefined;
+  const cls2kN = hasClassifier ? await classifyThroughput(synthetic, cpus().length) : undefined;
 
   out(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out('');
@@ -307,9 +340,13 @@ async function main(): Promise<void> {
   if (!hasReport) out('(c) skipped: this build has no `pnyx report` command');
   if (cls1 && clsN) {
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
-    out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log, first pass / steady state over ${WARM_PASSES} more passes): ${f(cls1.perSecond)} / ${f(cls1.warmPerSecond)} prompts/s on 1 thread, ${f(clsN.perSecond)} / ${f(clsN.warmPerSecond)} prompts/s on ${cpus().length} worker threads, ${cls1.engine} engine (goal ≥ 150,000 on 2 cores)`);
+    out(`classification only (${cls1.prompts.toLocaleString('en-US')} prompts of the log, ${f(cls1.avgChars)} characters each on average; first pass / steady state over ${WARM_PASSES} more passes): ${f(cls1.perSecond)} / ${f(cls1.warmPerSecond)} prompts/s on 1 thread, ${f(clsN.perSecond)} / ${f(clsN.warmPerSecond)} prompts/s on ${cpus().length} worker threads, ${cls1.engine} engine (goal ≥ 150,000 on 2 cores)`);
   } else out('classification figure skipped: no classifier in this build');
-  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, rounds: args.rounds, ratios: { wall: ratios(jsonl, (m) => m.seconds), cpu: ratios(jsonl, (m) => m.cpuSeconds) }, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? { prompts: cls1.prompts, engine: cls1.engine, oneThread: { firstPass: cls1.perSecond, steady: cls1.warmPerSecond }, allCores: { threads: cpus().length, firstPass: clsN.perSecond, steady: clsN.warmPerSecond } } : null }, null, 2));
+  if (cls2k1 && cls2kN) {
+    const f = (x: number) => Math.round(x).toLocaleString('en-US');
+    out(`classification at ~2 KB (${cls2k1.prompts.toLocaleString('en-US')} synthetic CRM prompts, ${f(cls2k1.avgChars)} characters each on average; first pass / steady): ${f(cls2k1.perSecond)} / ${f(cls2k1.warmPerSecond)} prompts/s on 1 thread, ${f(cls2kN.perSecond)} / ${f(cls2kN.warmPerSecond)} prompts/s on ${cpus().length} worker threads (goal ≥ 150,000 on 2 cores at ~2 KB per prompt)`);
+  }
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: args.rows, bytes, rounds: args.rounds, ratios: { wall: ratios(jsonl, (m) => m.seconds), cpu: ratios(jsonl, (m) => m.cpuSeconds) }, steps: rows.map(([name, m]) => ({ name, seconds: m.seconds, cpuSeconds: m.cpuSeconds, peakRssMb: m.peakRssMb, dbMb: m.dbMb ?? null })), classification: cls1 && clsN ? classificationJson(cls1, clsN) : null, classification2k: cls2k1 && cls2kN ? classificationJson(cls2k1, cls2kN) : null }, null, 2));
   if (!args.keep && !args.dir) rmSync(dir, { recursive: true, force: true });
   else out(`data and databases kept in ${dir}`);
 }
