@@ -50,7 +50,7 @@ export function featureDetails(f: FeatureReport): { label: string; text: string 
 export function headerLines(r: Report): string[] {
   const lines = [
     `catalog: ${r.catalog.source} ${r.catalog.snapshot_date} (${r.catalog.models} models) · window: ${r.window.from?.slice(0, 16) ?? '—'} → ${r.window.to?.slice(0, 16) ?? '—'}${r.window.days === null ? '' : ` (${r.window.days.toFixed(1)} days)`} · sample rate ${r.sample_rate}`,
-    `monthly cost: ${formatUsd(r.totals.monthly_cost.current)} now → ${formatUsd(r.totals.monthly_cost.projected)} with the recommendations · ${r.totals.requests.toLocaleString('en-US')} requests, ${r.totals.features} features`,
+    `monthly cost: ${formatUsd(r.totals.monthly_cost.current)} now → ${formatUsd(r.totals.monthly_cost.projected)} with the recommendations · ${r.totals.requests.toLocaleString('en-US')} ${r.totals.requests === 1 ? 'request' : 'requests'}, ${r.totals.features} ${r.totals.features === 1 ? 'feature' : 'features'}`,
   ];
   if (r.config) lines.push(`policy: ${r.config}`);
   return lines;

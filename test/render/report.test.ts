@@ -6,6 +6,7 @@ import type { FeatureFacts } from '../../src/db/recommend.js';
 import { escapeHtml, renderReportHtml } from '../../src/render/reportHtml.js';
 import { renderReportMarkdown } from '../../src/render/reportMarkdown.js';
 import { renderReportTable } from '../../src/render/reportTable.js';
+import { headerLines } from '../../src/render/reportText.js';
 import { REPORT_THRESHOLDS, toFeatureReport } from '../../src/stages/report.js';
 import { bucket, handCatalog } from '../core/recommend/handCatalog.js';
 
@@ -100,5 +101,11 @@ describe('report renderers', () => {
     expect(plain).toContain('over-provisioned');
     expect(plain).toContain('route 70%: lab/efficient (efficient');
     expect(renderReportTable(report, { color: true, clean })).toContain('\u001b[33mover-provisioned\u001b[39m');
+  });
+
+  it('header: counts in the singular for one feature or one request', () => {
+    expect(headerLines(report)[1]).toMatch(/· 200 requests, 2 features$/);
+    const one = { ...report, totals: { ...report.totals, requests: 1, features: 1 } };
+    expect(headerLines(one)[1]).toMatch(/· 1 request, 1 feature$/);
   });
 });

@@ -85,7 +85,8 @@ Without --feature: the whole platform, a summary table then a section per featur
 table and markdown and json print to stdout unless --out is given; html is written to a file
 (reports/pnyx-report.html unless --out). Files are written readable by you only (0600).
 Exit codes: 0 ok, 20 when a --fail-on condition matched (after writing the report),
-4 nothing analysed yet, 10 invalid config, 2 bad flags.`,
+4 nothing analysed yet, 10 invalid config, 11 no feature or catalog snapshot matches --feature or
+--catalog, 2 bad flags.`,
     )
     .action(async (flags: ReportFlags, cmd: Command) => {
       const g = resolveGlobalOptions(cmd.optsWithGlobals());
