@@ -65,6 +65,54 @@ export interface RecordReaderOptions {
   format?: string;
 }
 
+/**
+ * The value without the object fields whose value is null, at any depth (array elements stay as
+ * they are, nulls included). A Parquet file has one schema for all its rows: a key that some rows'
+ * objects lack is NULL in theirs, and DuckDB's `to_json` writes it as `"key":null`. Without them,
+ * a request read from the Parquet export of a JSONL log is the request of the log (the same
+ * stored JSON, the same content hash). The value is returned as it is when it holds no such
+ * field; otherwise the objects on the way to one are copied (key order kept), never changed.
+ * The caller has checked the nesting depth (MAX_NESTING).
+ */
+export function withoutNullFields(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
+      const y = withoutNullFields(x);
+      if (y === x) continue;
+      out ??= value.slice();
+      out[i] = y;
+    }
+    return out ?? value;
+  }
+  // for-in, not Object.keys: most objects hold no null and are only read, with no key array made.
+  // (A parsed object has no inherited enumerable keys; a "__proto__" key is its own.)
+  const o = value as JsonObject;
+  let out: JsonObject | undefined;
+  for (const k in o) {
+    const x = o[k];
+    const y = x === null ? undefined : typeof x === 'object' ? withoutNullFields(x) : x;
+    if (out === undefined) {
+      if (y === x) continue;
+      out = {};
+      for (const j in o) {
+        if (j === k) break;
+        setOwn(out, j, o[j]);
+      }
+    }
+    if (y !== undefined) setOwn(out, k, y);
+  }
+  return out ?? o;
+}
+
+/** out[k] = v as an own data property, also for `__proto__` (a key JSON.parse gives as its own). */
+function setOwn(out: JsonObject, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v as JsonObject[string];
+}
+
 /** One-shot hashing (Node >= 20.12): no Hash object per call, which matters once per record. */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
@@ -223,12 +271,16 @@ export function readRecord(record: unknown, opts: RecordReaderOptions): RecordOu
   return readParsed(record, opts, true);
 }
 
-/** readRecord; `checkNesting` false when the record's text already proved it shallow. */
-function readParsed(record: unknown, opts: RecordReaderOptions, checkNesting: boolean): RecordOutcome {
-  if (!isObject(record)) {
-    return { ok: false, field: '(record)', reason: `expected a JSON object, got ${Array.isArray(record) ? 'an array' : typeof record}` };
+/**
+ * readRecord; `checkNesting` false when the record's text already proved it shallow;
+ * `dropNullFields`: read the record without its null object fields (withoutNullFields).
+ */
+function readParsed(parsed: unknown, opts: RecordReaderOptions, checkNesting: boolean, dropNullFields = false): RecordOutcome {
+  if (!isObject(parsed)) {
+    return { ok: false, field: '(record)', reason: `expected a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}` };
   }
-  if (checkNesting && exceedsNesting(record)) return { ok: false, field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` };
+  if (checkNesting && exceedsNesting(parsed)) return { ok: false, field: '(record)', reason: `nested deeper than ${MAX_NESTING} levels` };
+  const record = dropNullFields ? (withoutNullFields(parsed) as JsonObject) : parsed;
   try {
     let adapter: LogAdapter | undefined;
     if (opts.format && opts.format !== 'auto') {
@@ -245,7 +297,8 @@ function readParsed(record: unknown, opts: RecordReaderOptions, checkNesting: bo
     // understood, not the bytes. A record without an id is identified by this hash.
     const contentHash = canonicalHash(request);
     if (request.request_id === '') request.request_id = contentHash;
-    return { ok: true, request, contentHash, raw: record };
+    // raw: the record as read (a Parquet row with its null fields, as --store-raw keeps it).
+    return { ok: true, request, contentHash, raw: parsed };
   } catch (err) {
     if (err instanceof RecordError) {
       return err.excerpt === undefined ? { ok: false, field: err.field, reason: err.message } : { ok: false, field: err.field, reason: err.message, excerpt: err.excerpt };
@@ -256,15 +309,18 @@ function readParsed(record: unknown, opts: RecordReaderOptions, checkNesting: bo
   }
 }
 
-/** Parses one line of JSONL; a syntax error becomes a reject naming the position. */
-export function readJsonLine(line: string, opts: RecordReaderOptions): RecordOutcome {
+/**
+ * Parses one line of JSONL; a syntax error becomes a reject naming the position.
+ * `dropNullFields`: the line is a Parquet row's `to_json` (see withoutNullFields).
+ */
+export function readJsonLine(line: string, opts: RecordReaderOptions, dropNullFields = false): RecordOutcome {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch (err) {
     return { ok: false, field: '(json)', reason: jsonErrorReason(err, line.length) };
   }
-  return readParsed(parsed, opts, !shallowJsonText(line));
+  return readParsed(parsed, opts, !shallowJsonText(line), dropNullFields);
 }
 
 /**

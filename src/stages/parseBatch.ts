@@ -89,9 +89,13 @@ export function expandCells(record: unknown): unknown {
   return out;
 }
 
-/** Turns one record's text (a JSONL line, or a CSV/Parquet/JSON record as JSON) into a request or a reject. */
+/**
+ * Turns one record's text (a JSONL line, or a CSV/Parquet/JSON record as JSON) into a request or
+ * a reject. A Parquet row is read without the null object fields its file's schema gave it (see
+ * withoutNullFields).
+ */
 export function decodeText(kind: ParseOptions['kind'], text: string, opts: RecordReaderOptions): RecordOutcome {
-  if (kind !== 'csv') return readJsonLine(text, opts);
+  if (kind !== 'csv') return readJsonLine(text, opts, kind === 'parquet');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

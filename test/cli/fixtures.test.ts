@@ -25,4 +25,15 @@ describe('pnyx analyze on the bundled fixtures', () => {
     expect(r.code).toBe(0);
     for (const f of FEATURES) expect(r.stdout).toContain(f.name);
   });
+
+  // DuckDB wrote the Parquet copy from the JSONL: its response_format column is one struct for
+  // all rows, so a row's to_json has "key":null for the keys other rows' schemas have (8 rows).
+  it('reads the Parquet copy of crm-50.jsonl as the same 50 requests: all duplicates, none with different content', () => {
+    const db = join(tmp.path, 'jsonl-then-parquet.duckdb');
+    expect(runCli(['analyze', join(FIXTURES, 'formats', 'crm-50.jsonl'), '--db', db]).stderr).toContain('50 read, 50 stored, 0 duplicates, 0 rejected');
+    const r = runCli(['analyze', join(FIXTURES, 'formats', 'crm-50.parquet'), '--db', db]);
+    expect(r.stderr).toContain('50 read, 0 stored, 50 duplicates, 0 rejected');
+    expect(r.stderr).not.toContain('different content');
+    expect(r.code).toBe(0);
+  });
 });
