@@ -79,6 +79,9 @@ export const FeatureReportSchema = z.object({
     projected: usd,
     delta: usd,
     delta_pct: z.number().nullable(),
+    ingest_sample_rate: z
+      .number()
+      .describe('The `pnyx analyze --sample` rate the feature\'s requests were stored at (1: all kept); costs scale by 1 / (sample_rate × this). Runs at different rates: n / Σ 1/rate.'),
     current_logged_share: share.describe('Share of requests whose current cost is the logged cost (the rest: catalog price × tokens).'),
     basis: z.string(),
   }),
@@ -108,7 +111,7 @@ export const ReportSchema = z.object({
   generated_at: z.string().describe('ISO timestamp.'),
   catalog: z.object({ source: z.string(), snapshot_date: z.string(), models: z.number().int().nonnegative() }),
   window: z.object({ from: z.string().nullable(), to: z.string().nullable(), days: z.number().nullable() }),
-  sample_rate: z.number(),
+  sample_rate: z.number().describe('Share of production traffic the logs hold (--sample-rate, config sample_rate, else 1); --sample at ingest is per feature, monthly_cost.ingest_sample_rate.'),
   config: z.string().nullable().describe('Path of the routing policy file used, or null.'),
   thresholds: z.record(z.string(), z.number()).describe('The named constants behind every verdict.'),
   totals: z.object({

@@ -172,6 +172,12 @@ export interface FeatureFacts {
   latency_p95_ms: number | null;
   first_ts: Date | null;
   last_ts: Date | null;
+  /**
+   * The `--sample` rate its stored requests were kept at (1: not sampled): n / Σ 1/rate over its
+   * requests, so a month's cost scales by 1 / this exactly when one rate applies, and by the
+   * rates' weights when runs at different rates hold the feature's requests.
+   */
+  ingest_rate: number;
   profile: {
     task_types: { value: string; share: number }[];
     domains: { value: string; share: number }[];
@@ -197,6 +203,7 @@ type FactsRow = {
   latency_p95: number | null;
   first_ts: Date | null;
   last_ts: Date | null;
+  ingest_rate: number;
   task_types: Counts;
   domains: Counts;
   output_formats: Counts;
@@ -211,10 +218,13 @@ type FactsRow = {
 
 /** Per feature: traffic and the summary of its profiles (FeatureFacts). reportCache.ts stores this in `report_features`. */
 export const FACTS_SQL = `
-  WITH t AS (
+  WITH w AS (
+    -- One rate per file run (grouped: a join must never repeat a request).
+    SELECT ingested_at, min(sample_rate) AS rate FROM ingest_runs GROUP BY ingested_at
+  ), t AS (
     SELECT feature, count(*) AS requests, quantile_cont(ttft_ms, 0.95) AS ttft_p95, quantile_cont(latency_ms, 0.95) AS latency_p95,
-           min(ts) AS first_ts, max(ts) AS last_ts
-    FROM requests GROUP BY feature
+           min(ts) AS first_ts, max(ts) AS last_ts, count(*) / sum(1 / coalesce(w.rate, 1)) AS ingest_rate
+    FROM requests LEFT JOIN w USING (ingested_at) GROUP BY feature
   ), c AS (
     SELECT r.feature, count(*) AS classified,
       histogram(p.task_type) AS task_types, histogram(p.domain) AS domains, histogram(p.output_format) AS output_formats,
@@ -251,6 +261,7 @@ export async function featureFacts(db: PnyxDb, source: AggregateSource = 'live')
       latency_p95_ms: r.latency_p95,
       first_ts: r.first_ts,
       last_ts: r.last_ts,
+      ingest_rate: r.ingest_rate,
       profile: {
         task_types: shares(r.task_types, classified),
         domains: shares(r.domains, classified),

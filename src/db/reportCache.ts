@@ -72,6 +72,7 @@ const REPORT_TABLES_SQL = `
         latency_p95    DOUBLE,
         first_ts       TIMESTAMP,
         last_ts        TIMESTAMP,
+        ingest_rate    DOUBLE NOT NULL,
         classified     BIGINT,
         task_types     MAP(VARCHAR, UBIGINT),
         domains        MAP(VARCHAR, UBIGINT),
@@ -91,7 +92,7 @@ const REPORT_TABLES_SQL = `
       );`;
 
 /** Part of the guard: bump it when BUCKETS_SQL or FACTS_SQL change what they compute, so older stored aggregates are recomputed. */
-const AGGREGATES_VERSION = 2;
+const AGGREGATES_VERSION = 3;
 
 /** Row counts and latest write times of requests and profiles, and the latest migration (see the top of this file). */
 const DATA_GUARD_SQL = `
@@ -130,17 +131,18 @@ export async function invalidateReportCache(db: PnyxDb): Promise<void> {
   for (const t of REPORT_TABLES) await db.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
-/** Recomputes the stored aggregates from requests and profiles, in one transaction; forgets stored reports. */
+/**
+ * Recomputes the stored aggregates from requests and profiles, in one transaction; forgets stored
+ * reports. The tables are made afresh: ones an older pnyx stored (AGGREGATES_VERSION) may have
+ * other columns.
+ */
 export async function refreshReportAggregates(db: PnyxDb): Promise<void> {
   await db.transaction(async () => {
+    await invalidateReportCache(db);
     await db.run(REPORT_TABLES_SQL);
     const guard = await dataGuard(db);
-    await db.run('DELETE FROM report_buckets');
     await db.run(`INSERT INTO report_buckets BY NAME ${BUCKETS_SQL}`, [null]);
-    await db.run('DELETE FROM report_features');
     await db.run(`INSERT INTO report_features BY NAME ${FACTS_SQL}`);
-    await db.run('DELETE FROM report_results');
-    await db.run('DELETE FROM report_state');
     await db.run('INSERT INTO report_state VALUES ($1, now()::TIMESTAMP)', [guard]);
   });
 }

@@ -505,15 +505,3 @@ export async function recordIngestRun(db: PnyxDb, mark: ReturnType<typeof timest
     timestampValue(BigInt(Date.now()) * 1000n),
   ]);
 }
-
-/**
- * How the stored requests were sampled: the lowest and highest rate among them (1 when none was
- * sampled). Cost projections scale a request by 1 / its run's rate:
- * `SELECT sum(r.cost_usd / coalesce(i.sample_rate, 1)) FROM requests r LEFT JOIN ingest_runs i USING (ingested_at)`.
- */
-export async function storedSampleRates(db: PnyxDb): Promise<{ min: number; max: number }> {
-  const r = await db.one<{ min: number | null; max: number | null }>(
-    'SELECT min(coalesce(i.sample_rate, 1)) AS min, max(coalesce(i.sample_rate, 1)) AS max FROM requests r LEFT JOIN ingest_runs i USING (ingested_at)',
-  );
-  return { min: r?.min ?? 1, max: r?.max ?? 1 };
-}

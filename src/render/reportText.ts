@@ -47,9 +47,19 @@ export function featureDetails(f: FeatureReport): { label: string; text: string 
   return out;
 }
 
+/** The `--sample` rates the report's features were stored at, when any was sampled: ` × --sample 0.1 at ingest`. */
+function ingestSampling(r: Report): string {
+  const rates = r.features.map((f) => f.monthly_cost.ingest_sample_rate);
+  if (rates.every((x) => x === 1)) return '';
+  const fmt = (x: number) => String(Number(x.toPrecision(3)));
+  const lo = Math.min(...rates);
+  const hi = Math.max(...rates);
+  return lo === hi ? ` × --sample ${fmt(lo)} at ingest` : ` × --sample ${fmt(lo)}–${fmt(hi)} at ingest (per feature)`;
+}
+
 export function headerLines(r: Report): string[] {
   const lines = [
-    `catalog: ${r.catalog.source} ${r.catalog.snapshot_date} (${r.catalog.models} models) · window: ${r.window.from?.slice(0, 16) ?? '—'} → ${r.window.to?.slice(0, 16) ?? '—'}${r.window.days === null ? '' : ` (${r.window.days.toFixed(1)} days)`} · sample rate ${r.sample_rate}`,
+    `catalog: ${r.catalog.source} ${r.catalog.snapshot_date} (${r.catalog.models} models) · window: ${r.window.from?.slice(0, 16) ?? '—'} → ${r.window.to?.slice(0, 16) ?? '—'}${r.window.days === null ? '' : ` (${r.window.days.toFixed(1)} days)`} · sample rate ${r.sample_rate}${ingestSampling(r)}`,
     `monthly cost: ${formatUsd(r.totals.monthly_cost.current)} now → ${formatUsd(r.totals.monthly_cost.projected)} with the recommendations · ${r.totals.requests.toLocaleString('en-US')} ${r.totals.requests === 1 ? 'request' : 'requests'}, ${r.totals.features} ${r.totals.features === 1 ? 'feature' : 'features'}`,
   ];
   if (r.config) lines.push(`policy: ${r.config}`);

@@ -100,7 +100,8 @@ export async function buildReport(db: PnyxDb, opts: ReportOptions): Promise<Repo
       current_sample_usd: a.sample_cost.current,
       projected_sample_usd: a.sample_cost.projected,
       window,
-      sample_rate: opts.sampleRate,
+      // The logs' share of production traffic, times the --sample rate the feature was stored at.
+      sample_rate: opts.sampleRate * f.ingest_rate,
     });
     features.push(toFeatureReport(f, a, monthly, totalRequests, [...a.violations, ...costViolations(policy, monthly)]));
   }
@@ -226,7 +227,7 @@ export function toFeatureReport(
     verdict: a.verdict,
     verdict_shares: a.shares,
     recommendation: { strategy: a.strategy, routes: a.routes, summary: recommendationSummary(a) },
-    monthly_cost: { ...monthly, current_logged_share: a.sample_cost.current_logged_share },
+    monthly_cost: { ...monthly, ingest_sample_rate: f.ingest_rate, current_logged_share: a.sample_cost.current_logged_share },
     quality: { capabilities: a.quality, deficits: a.deficits, summary: qualitySummary(a) },
     confidence: a.confidence,
     model_states: a.model_states,

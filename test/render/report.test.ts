@@ -21,6 +21,7 @@ function facts(feature: string, requests: number): FeatureFacts {
     latency_p95_ms: 900,
     first_ts: window.from,
     last_ts: window.to,
+    ingest_rate: 1,
     profile: {
       task_types: [{ value: 'text_generation', share: 1 }],
       domains: [{ value: 'general', share: 1 }],
@@ -107,5 +108,15 @@ describe('report renderers', () => {
     expect(headerLines(report)[1]).toMatch(/· 200 requests, 2 features$/);
     const one = { ...report, totals: { ...report.totals, requests: 1, features: 1 } };
     expect(headerLines(one)[1]).toMatch(/· 1 request, 1 feature$/);
+  });
+
+  it('header: the --sample rate of ingest next to the logs\' sample rate, when any feature was sampled', () => {
+    expect(headerLines(report)[0]).toMatch(/· sample rate 0\.5$/);
+    const sampled = (rates: number[]) => ({
+      ...report,
+      features: report.features.map((f, i) => ({ ...f, monthly_cost: { ...f.monthly_cost, ingest_sample_rate: rates[i]! } })),
+    });
+    expect(headerLines(sampled([0.1, 0.1]))[0]).toMatch(/· sample rate 0\.5 × --sample 0\.1 at ingest$/);
+    expect(headerLines(sampled([0.1, 1 / 3]))[0]).toMatch(/· sample rate 0\.5 × --sample 0\.1–0\.333 at ingest \(per feature\)$/);
   });
 });

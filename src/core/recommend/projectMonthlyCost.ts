@@ -57,6 +57,6 @@ export function projectMonthlyCost(input: {
     projected,
     delta,
     delta_pct: delta !== null && current !== null && current > 0 ? delta / current : null,
-    basis: `sample cost × ${1 / input.sample_rate === 1 ? '1' : `1/${input.sample_rate}`} (sample rate) × ${DAYS_PER_MONTH} / ${days.toFixed(2)} days (log window)`,
+    basis: `sample cost × ${input.sample_rate === 1 ? '1' : `1/${Number(input.sample_rate.toPrecision(4))}`} (sample rate) × ${DAYS_PER_MONTH} / ${days.toFixed(2)} days (log window)`,
   };
 }
