@@ -32,6 +32,16 @@ export function resolveGlobalOptions(raw: { db?: string; quiet?: boolean; debug?
 }
 
 /**
+ * Whether a live progress line belongs on `stream`: a terminal that knows its width, and no
+ * --quiet. A pseudo-terminal of 0 columns (`script` run without a terminal, some CI wrappers)
+ * is a TTY too, but ora 9.4 divides by its width: every frame then "clears" an infinite number
+ * of lines, and a 100k-record analyze wrote 185 MB of escape codes to stderr.
+ */
+export function showsProgress(stream: { isTTY?: boolean; columns?: number }, quiet: boolean): boolean {
+  return !quiet && stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0;
+}
+
+/**
  * Removes terminal control sequences (CSI, OSC incl. OSC 8 links, DCS/APC/PM strings), other
  * control characters and bidirectional overrides from log-derived text.
  */

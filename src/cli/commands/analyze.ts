@@ -21,7 +21,7 @@ import { ingestFiles, type IngestSummary } from '../../stages/ingest.js';
 import { loadJoinIndex, type JoinIndex } from '../../stages/join.js';
 import { openDb } from '../db.js';
 import { printVerdicts } from '../verdicts.js';
-import { resolveGlobalOptions, sanitizeForTerminal } from '../context.js';
+import { resolveGlobalOptions, sanitizeForTerminal, showsProgress } from '../context.js';
 import { packageVersion } from '../version.js';
 
 interface AnalyzeFlags {
@@ -111,7 +111,7 @@ export function register(program: Command): void {
         const join = joinPatterns.length > 0 ? await loadJoinIndex(db, await expandAll(db, joinPatterns), readerOpts) : undefined;
         let progressFile = '';
         let progressStart = Date.now();
-        const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: g.quiet || !process.stderr.isTTY });
+        const spinner = ora({ text: 'reading logs', stream: process.stderr, isSilent: !showsProgress(process.stderr, g.quiet) });
         spinner.start();
         let summary: IngestSummary;
         const profiles = new ProfileObserver();
