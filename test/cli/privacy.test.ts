@@ -183,7 +183,11 @@ describe('pnyx db path | stats | purge', () => {
     expect(inFile(oldTokens)).toBe(0);
     expect(inFile(newTokens)).toBe(40);
     expect(statSync(db).mode & 0o777).toBe(0o600);
-    // Still a working pnyx database: constraints kept, re-ingest adds back only the purged rows.
+    // The same log with the same options is skipped: purged rows stay purged.
+    const same = runCli(['analyze', purgeLog, '--db', db, '--store-text', 'full', '-q']);
+    expect(same.stderr).toContain('skipped, ingested before with the same content and options');
+    expect(countsLine(same.stderr)).toEqual({ read: 0, stored: 0, duplicates: 0, rejected: 0 });
+    // Still a working pnyx database: constraints kept; read again (other options), it adds back only the purged rows.
     const again = runCli(['analyze', purgeLog, '--db', db, '-q']);
     expect(countsLine(again.stderr)).toEqual({ read: 81, stored: 40, duplicates: 40, rejected: 1 });
     const all = runCli(['db', 'purge', '--before', '2100-01-01', '--db', db]);
